@@ -1,0 +1,10 @@
+export { KafkaConnection, KafkaConnectionOptions } from './kafka-connection';
+export { KafkaAdapterError, KafkaErrorCode, classify, ClassifiedError } from './kafka-error';
+export { EventProducer, EventProducerOptions } from './event-producer';
+export { ConsumerRunner, ConsumerRunnerOptions, BatchHandler, BatchOutcome } from './consumer-runner';
+export { DLQ_HEADERS, Rejection, deadLetterRecord } from './dead-letters';
+export { OutgoingRecord, ConsumedRecord } from './records';
+export { PartitionCounters } from './partition-stats';
+export { topicNames, topicSpecs, TopicNames, TopicSpec } from './topics';
+export { bootstrapTopics, BootstrapReport } from './topic-bootstrap';
+export { backoffDelayMs } from './backoff';
