@@ -82,7 +82,7 @@ describe('decode under fuzzing', () => {
       slowest = Math.max(slowest, Number(process.hrtime.bigint() - started) / 1e6);
       counts[outcome] = (counts[outcome] ?? 0) + 1;
     }
-    expect(slowest).toBeLessThan(50);
+    expect(slowest).toBeLessThan(250); // generous: CI shares two cores; a hang or an unbounded allocation takes seconds
     // The generator must actually reach the interesting paths, not just bounce off the magic.
     for (const code of ['decoded', 'ERR_CODEC_BAD_MAGIC', 'ERR_CODEC_TRUNCATED', 'ERR_CODEC_MALFORMED', 'ERR_CODEC_TRAILING_BYTES', 'ERR_CODEC_TOO_LARGE', 'ERR_CODEC_INVALID_VALUE']) {
       expect([code, (counts[code] ?? 0) > 20]).toEqual([code, true]);

@@ -1,0 +1,136 @@
+import { compactVerify } from 'jose';
+import type { Policy } from '@tokenwarden/policy';
+import type { KeyStore } from '../keys/key-store';
+import { ReasonCode } from '../reason-codes';
+import { SubjectPseudonymizer, tokenFingerprint } from '../subject-ref';
+import { checkClaims, ClaimContext } from './claim-rules';
+import { decodeSegmentObject, precheckCompact } from './compact-precheck';
+import { checkJwsHeader, sanitizeHeaderValue } from './header-rules';
+import { DecryptionKey, unwrapNested } from './jwe-unwrap';
+import { JsonObject } from './json-guard';
+import { verdict, Verdict, VerdictFields } from './verdict';
+
+export interface TokenValidatorDeps {
+  readonly policy: Policy;
+  /** Our issuer identifier, compared exactly with `iss`. */
+  readonly issuer: string;
+  /** Default expected audience; a caller may name another per call. */
+  readonly audience: string;
+  /** Our own key set; the only place a verification key can come from. */
+  readonly keys: Pick<KeyStore, 'verificationKey'>;
+  readonly decryptionKeys?: readonly DecryptionKey[];
+  readonly pseudonyms: SubjectPseudonymizer;
+  /** Revocation is by (iss, jti), never by the token string (signatures are malleable). */
+  readonly isRevoked: (iss: string, jti: string) => boolean | Promise<boolean>;
+  /** True when the subject was erased at or after `iatSeconds`. */
+  readonly isErased: (subjectRef: string, iatSeconds: number) => boolean | Promise<boolean>;
+  readonly now: () => number;
+  /**
+   * Told about every INTERNAL_ERROR verdict (a failing lookup, or a bug), so the
+   * caller can log and count it: bugs stay loud without crashing on a token.
+   */
+  readonly onInternalError?: (err: unknown) => void;
+}
+
+/** A JWS outcome before it becomes a verdict; `signed` says whether the signature verified. */
+type Inner = { readonly reason: ReasonCode; readonly fields: VerdictFields; readonly signed: boolean };
+
+/**
+ * RFC 9068 access-token validation as an explicit pipeline with one reason per
+ * step. It never throws for bad input and never fetches anything: keys come
+ * from our key set by kid, and every check pins what jose would otherwise
+ * infer from the token (algorithm, key, typ, issuer, audience, lifetime).
+ */
+export class TokenValidator {
+  private readonly forbidden: ReadonlySet<string>;
+  private readonly sensitive: ReadonlySet<string>;
+
+  constructor(private readonly deps: TokenValidatorDeps) {
+    this.forbidden = new Set(deps.policy.claims.forbidden.map((c) => c.toLowerCase()));
+    this.sensitive = new Set(deps.policy.claims.sensitive.map((c) => c.toLowerCase()));
+  }
+
+  async validate(token: unknown, opts: { audience?: string } = {}): Promise<Verdict> {
+    const audience = opts.audience ?? this.deps.audience;
+    try {
+      const shape = precheckCompact(token, this.deps.policy.maxTokenSizeBytes);
+      if (!shape.ok) return verdict(shape.reason, { nested: false });
+      const fingerprint = tokenFingerprint(token as string);
+      if (shape.kind === 'jws') {
+        const r = await this.verifyJws(token as string, shape.segments, shape.header, audience, false);
+        return verdict(r.reason, { ...r.fields, fingerprint });
+      }
+      const outer = await unwrapNested(token as string, shape.header, this.deps.decryptionKeys ?? [], this.deps.policy);
+      if (!outer.ok) return verdict(outer.reason, { nested: true, fingerprint, alg: sanitizeHeaderValue(shape.header.alg) });
+      const inner = precheckCompact(outer.inner, this.deps.policy.maxTokenSizeBytes);
+      if (!inner.ok || inner.kind !== 'jws') return verdict(ReasonCode.JWE_REFUSED, { nested: true, fingerprint });
+      const r = await this.verifyJws(outer.inner, inner.segments, inner.header, audience, true);
+      // Until the inner signature verifies, the JWE is just something anyone could encrypt to us.
+      return verdict(r.signed ? r.reason : ReasonCode.JWE_REFUSED, { ...r.fields, fingerprint });
+    } catch (err) {
+      // Only a bug gets here (lookups are caught below): refuse, and report it.
+      this.deps.onInternalError?.(err);
+      return verdict(ReasonCode.INTERNAL_ERROR, { nested: false });
+    }
+  }
+
+  private async verifyJws(
+    token: string, segments: readonly string[], header: JsonObject, audience: string, encrypted: boolean,
+  ): Promise<Inner> {
+    const base: VerdictFields = { nested: encrypted, alg: sanitizeHeaderValue(header.alg), kid: sanitizeHeaderValue(header.kid) };
+    const unsigned = (reason: ReasonCode): Inner => ({ reason, fields: base, signed: false });
+    const h = checkJwsHeader(header, this.deps.policy.algorithms.allowed);
+    if (!h.ok) return unsigned(h.reason);
+    const payload = decodeSegmentObject(segments[1]);
+    if (!payload) return unsigned(ReasonCode.MALFORMED);
+    if (segments[2].length === 0) return unsigned(ReasonCode.SIGNATURE_INVALID);
+    const key = this.deps.keys.verificationKey(h.kid);
+    if (key.status === 'unknown') return unsigned(ReasonCode.KEY_UNKNOWN);
+    if (key.status === 'retired') return unsigned(ReasonCode.KEY_RETIRED);
+    if (key.status === 'revoked') return unsigned(ReasonCode.KEY_REVOKED);
+    // A key signs with one algorithm only: RS256 under a PS256 or ES256 kid is a downgrade.
+    if (key.alg !== h.alg) return unsigned(ReasonCode.KEY_ALG_MISMATCH);
+    try {
+      await compactVerify(token, key.key, { algorithms: [key.alg] });
+    } catch {
+      return unsigned(ReasonCode.SIGNATURE_INVALID);
+    }
+    return { ...(await this.checkVerifiedClaims(payload, audience, encrypted, base)), signed: true };
+  }
+
+  private async checkVerifiedClaims(
+    payload: JsonObject, audience: string, encrypted: boolean, base: VerdictFields,
+  ): Promise<Omit<Inner, 'signed'>> {
+    const { policy, now } = this.deps;
+    const ctx: ClaimContext = {
+      issuer: this.deps.issuer, audience, nowSeconds: Math.floor(now() / 1000),
+      toleranceSeconds: policy.clockToleranceSeconds, maxLifetimeSeconds: policy.accessToken.lifetimeSeconds,
+      forbidden: this.forbidden, sensitive: this.sensitive, encrypted,
+    };
+    const fields = { ...base, ...verifiedFields(payload) };
+    const checked = checkClaims(payload, ctx);
+    if (!checked.ok) return { reason: checked.reason, fields };
+    const c = checked.claims;
+    const subjectRef = this.deps.pseudonyms.subjectRef(c.sub);
+    const full: VerdictFields = { ...fields, subjectRef };
+    try {
+      if (await this.deps.isRevoked(c.iss, c.jti)) return { reason: ReasonCode.REVOKED, fields: full };
+      if (await this.deps.isErased(subjectRef, c.iat)) return { reason: ReasonCode.SUBJECT_ERASED, fields: full };
+    } catch (err) {
+      this.deps.onInternalError?.(err);
+      return { reason: ReasonCode.INTERNAL_ERROR, fields: full };
+    }
+    return { reason: ReasonCode.OK, fields: full };
+  }
+}
+
+/** Claim values for the verdict, each only if it has its documented type. */
+function verifiedFields(p: JsonObject): Omit<VerdictFields, 'nested'> {
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 1024 ? v : undefined);
+  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const aud = typeof p.aud === 'string' ? [p.aud] : Array.isArray(p.aud) && p.aud.every((a) => typeof a === 'string') ? p.aud : undefined;
+  return {
+    jti: str(p.jti), iss: str(p.iss), sub: str(p.sub), clientId: str(p.client_id),
+    aud, scope: str(p.scope), exp: num(p.exp), iat: num(p.iat),
+  };
+}
