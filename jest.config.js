@@ -12,6 +12,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostic
 const common = { moduleFileExtensions: ['ts', 'js', 'json'], transform, moduleNameMapper: aliases, testEnvironment: 'node' };
 
 module.exports = {
+  // Integration tests talk to real servers on a shared two-core machine.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     {
@@ -19,7 +21,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 120000,
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { ConfigOf, Field, field, parseConfig } from '@tokenwarden/config';
+import { ConfigOf, Field, field, infraSpec, parseConfig } from '@tokenwarden/config';
 import { KEK_BYTES } from './keys/key-material';
 import { MIN_SUBJECT_KEY_BYTES } from './subject-ref';
 
@@ -23,8 +23,38 @@ export function secretKey(o: { minBytes: number; exactBytes?: boolean }): Field<
   };
 }
 
+/** Like secretKey, but absent is allowed (the feature it guards is then off). */
+function optionalSecret(o: { minBytes: number }): Field<Buffer | undefined> {
+  const inner = secretKey(o);
+  return { parse: (raw, name) => (raw === undefined || raw.trim() === '' ? { ok: true, value: undefined } : inner.parse(raw, name)) };
+}
+
 /** Environment of the token service; parsed once at boot into a frozen object. */
 export const tokenServiceSpec = {
+  TW_KAFKA_BROKERS: infraSpec.TW_KAFKA_BROKERS,
+  TW_TOPIC_PREFIX: infraSpec.TW_TOPIC_PREFIX,
+  TW_TOPIC_PARTITIONS: infraSpec.TW_TOPIC_PARTITIONS,
+  /** Create missing topics at boot (dev and tests); production topics come from infra. */
+  TW_BOOTSTRAP_TOPICS: field.bool({ default: false }),
+  TW_HTTP_PORT: field.int({ default: 8080, min: 0, max: 65535 }),
+  TW_HTTP_HOST: field.string({ default: '0.0.0.0' }),
+  /** Request bodies larger than this are refused (413) before they are parsed. */
+  TW_MAX_BODY_BYTES: field.int({ default: 65536, min: 1024, max: 1048576 }),
+  TW_TENANT_ID: field.string({ default: 'default' }),
+  /** Names this process in event headers (pod or host name); empty: hostname and pid. */
+  TW_INSTANCE_ID: field.string({ default: '' }),
+  TW_SERVICE_VERSION: field.string({ default: '0.1.0' }),
+  /** Audience /v1/validate pins when the caller names none; empty: the caller must name one. */
+  TW_DEFAULT_AUDIENCE: field.string({ default: '' }),
+  /** Bearer secret of the admin endpoints (erasure, rotation); absent: admin endpoints refuse every call. */
+  TW_ADMIN_TOKEN: optionalSecret({ minBytes: 32 }),
+  /** Only the leader runs the rotation schedule and writes TW_KEY_DIR; followers reload it. */
+  TW_KEY_ROTATION_LEADER: field.bool({ default: true }),
+  TW_KEY_TICK_MS: field.int({ default: 60000, min: 100 }),
+  /** How often expired revocations get their tombstone. */
+  TW_REVOCATION_SWEEP_MS: field.int({ default: 60000, min: 100 }),
+  /** Longest a request waits for Kafka to acknowledge its audit event before answering 503. */
+  TW_AUDIT_ACK_TIMEOUT_MS: field.int({ default: 5000, min: 100 }),
   TW_ISSUER: field.url(),
   TW_POLICY_FILE: field.string({ default: 'config/policy.json' }),
   TW_CLIENTS_FILE: field.string({ default: 'config/clients.json' }),

@@ -32,6 +32,8 @@ export interface ConsumerRunnerOptions {
   maxWaitTimeMs?: number;
   maxBytesPerPartition?: number;
   partitionsConsumedConcurrently?: number;
+  /** Group session timeout: how soon a dead member's partitions move to another member. kafkajs default 30 000. */
+  sessionTimeoutMs?: number;
   now?: () => number;
   /** Called when the consumer stops for good (a bug in a handler). */
   onFatal?: (err: unknown) => void;
@@ -60,6 +62,7 @@ export class ConsumerRunner {
       minBytes: options.minBytes ?? 1,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 250,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1048576,
+      sessionTimeout: options.sessionTimeoutMs ?? 30000,
       allowAutoTopicCreation: false,
       // Broker trouble restarts the consumer; a bug in our code does not.
       retry: { restartOnFailure: async (err) => classify(err) === undefined && isKafkaError(err) },
@@ -112,7 +115,11 @@ export class ConsumerRunner {
       }
     }
     this.attempts.delete(key);
-    this.stats.add(batch.topic, batch.partition, { processed: records.length - rejected.length, deadLettered: rejected.length });
+    this.stats.add(batch.topic, batch.partition, {
+      processed: records.length - rejected.length,
+      deadLettered: rejected.length,
+      lag: Math.max(0, Number(batch.offsetLag())),
+    });
     payload.resolveOffset(batch.lastOffset());
     await payload.commitOffsetsIfNecessary();
     await payload.heartbeat();
@@ -143,7 +150,8 @@ export class ConsumerRunner {
 
   private retryLater(payload: EachBatchPayload, key: string, attempt: number): void {
     this.attempts.set(key, attempt);
-    this.stats.add(payload.batch.topic, payload.batch.partition, { retries: 1 });
+    const lag = Math.max(0, Number(payload.batch.highWatermark) - Number(payload.batch.firstOffset()));
+    this.stats.add(payload.batch.topic, payload.batch.partition, { retries: 1, lag });
     const resume = payload.pause();
     const delay = backoffDelayMs(attempt, this.options.retryBaseMs ?? 200, this.options.retryMaxMs ?? 30000);
     const timer = setTimeout(() => {

@@ -1,0 +1,222 @@
+import { ClickHouseRow } from '@tokenwarden/clickhouse';
+import { EventHeader, EventTypeName, TokenwardenEvent } from '@tokenwarden/events';
+import { MAX_DATETIME_MS, MAX_UINT32 } from './field-rules';
+
+/** The tables of schemas/clickhouse the projector writes. */
+export type ProjectorTable = 'token_events' | 'key_events' | 'alerts';
+
+export const TABLE_OF_TYPE: Readonly<Record<EventTypeName, ProjectorTable>> = Object.freeze({
+  TokenIssued: 'token_events',
+  TokenValidated: 'token_events',
+  TokenRevoked: 'token_events',
+  IssuanceDenied: 'token_events',
+  SubjectErased: 'token_events',
+  ConsentChanged: 'token_events',
+  KeyLifecycle: 'key_events',
+  Alert: 'alerts',
+});
+
+export interface ProjectedRow {
+  table: ProjectorTable;
+  row: ClickHouseRow;
+}
+
+type Fields = Record<string, unknown>;
+
+/**
+ * Maps a decoded event (already past the field rules) to its row. Every
+ * column is sent (ClickHouse 18.16 ignores DEFAULT on JSONEachRow). Fields
+ * with a column go there; every other field of the event, including fields
+ * added by later schema versions, goes into the `detail` JSON object.
+ * A value its nullable column cannot hold (a timestamp past 2106, a negative
+ * lifetime) leaves the column NULL and keeps the exact value in `detail`; a
+ * lifetime beyond UInt32 saturates, so "issued beyond policy" still finds it.
+ *
+ * token_events columns shared by several types:
+ *   reason    TokenValidated.reason, TokenRevoked.reason, IssuanceDenied.reason
+ *   aud/scope TokenIssued (granted), IssuanceDenied (requested_audience /
+ *             requested_scope), ConsentChanged (scope consented to)
+ *   lifetime_seconds  TokenIssued.lifetime_seconds, IssuanceDenied.requested_lifetime_seconds
+ */
+export function toRow(event: TokenwardenEvent, ingestedAtMs: number): ProjectedRow {
+  const table = TABLE_OF_TYPE[event.type];
+  const { columns, used } = typeColumns(event);
+  const detail: Fields = {};
+  for (const [name, value] of Object.entries(event.value)) {
+    if (name !== 'header' && !used.has(name)) detail[name] = value;
+  }
+  for (const [name, value] of Object.entries(columns)) {
+    if (value instanceof Overflow) {
+      columns[name] = value.column;
+      detail[value.field] = value.exact;
+    }
+  }
+  const row: ClickHouseRow = {
+    ...headerColumns(event.value.header),
+    ...(table === 'token_events' ? { event_type: event.type, ...TOKEN_DEFAULTS } : {}),
+    ...columns,
+    detail: JSON.stringify(detail),
+    ingested_at: seconds(ingestedAtMs),
+  };
+  return { table, row };
+}
+
+function headerColumns(h: EventHeader): ClickHouseRow {
+  return {
+    event_id: h.event_id,
+    event_time: seconds(h.event_time),
+    tenant_id: h.tenant_id,
+    trace_id: h.trace_id ?? '',
+    session_id: h.session_id,
+    subject_ref: h.subject_ref ?? '',
+    client_id: h.client_id ?? '',
+    ip: h.ip,
+    producer_service: h.producer.service,
+    producer_instance: h.producer.instance,
+    producer_version: h.producer.version,
+  };
+}
+
+const TOKEN_DEFAULTS: ClickHouseRow = Object.freeze({
+  jti: '',
+  iss: '',
+  token_kind: '',
+  outcome: '',
+  reason: '',
+  alg: '',
+  kid: '',
+  aud: [],
+  scope: [],
+  issued_at: null,
+  expires_at: null,
+  family_id: '',
+  parent_jti: '',
+  lifetime_seconds: null,
+});
+
+/** A value that does not fit its nullable column: `column` goes there, the exact value into detail. */
+class Overflow {
+  constructor(
+    readonly field: string,
+    readonly exact: number,
+    readonly column: number | null,
+  ) {}
+}
+
+const nullableDateTime = (field: string, ms: number | null): number | null | Overflow =>
+  ms === null ? null : ms < 0 || ms > MAX_DATETIME_MS ? new Overflow(field, ms, null) : seconds(ms);
+const nullableUInt32 = (field: string, n: number | null): number | null | Overflow =>
+  n === null ? null : n < 0 ? new Overflow(field, n, null) : n > MAX_UINT32 ? new Overflow(field, n, MAX_UINT32) : n;
+
+interface TypeColumns {
+  columns: Record<string, unknown>;
+  /** Event fields represented by a column, so left out of detail. */
+  used: Set<string>;
+}
+
+const mapped = (columns: Record<string, unknown>, ...used: string[]): TypeColumns => ({ columns, used: new Set(used) });
+
+function typeColumns(event: TokenwardenEvent): TypeColumns {
+  switch (event.type) {
+    case 'TokenIssued': {
+      const v = event.value;
+      return mapped(
+        {
+          jti: v.jti,
+          iss: v.iss,
+          token_kind: v.token_kind,
+          aud: v.aud,
+          scope: v.scope,
+          kid: v.kid,
+          alg: v.alg,
+          issued_at: nullableDateTime('issued_at', v.issued_at),
+          expires_at: nullableDateTime('expires_at', v.expires_at),
+          lifetime_seconds: nullableUInt32('lifetime_seconds', v.lifetime_seconds),
+          family_id: v.family_id ?? '',
+          parent_jti: v.parent_jti ?? '',
+        },
+        'jti', 'iss', 'token_kind', 'aud', 'scope', 'kid', 'alg', 'issued_at', 'expires_at', 'lifetime_seconds', 'family_id', 'parent_jti',
+      );
+    }
+    case 'TokenValidated': {
+      const v = event.value;
+      return mapped(
+        { jti: v.jti ?? '', iss: v.iss ?? '', outcome: v.outcome, reason: v.reason, alg: v.alg ?? '', kid: v.kid ?? '' },
+        'jti', 'iss', 'outcome', 'reason', 'alg', 'kid',
+      );
+    }
+    case 'TokenRevoked': {
+      const v = event.value;
+      return mapped(
+        {
+          jti: v.jti,
+          iss: v.iss,
+          token_kind: v.token_kind,
+          reason: v.reason,
+          family_id: v.family_id ?? '',
+          expires_at: nullableDateTime('expires_at', v.expires_at),
+        },
+        'jti', 'iss', 'token_kind', 'reason', 'family_id', 'expires_at',
+      );
+    }
+    case 'IssuanceDenied': {
+      const v = event.value;
+      return mapped(
+        {
+          reason: v.reason,
+          aud: v.requested_audience,
+          scope: v.requested_scope,
+          lifetime_seconds: nullableUInt32('requested_lifetime_seconds', v.requested_lifetime_seconds),
+        },
+        'reason', 'requested_audience', 'requested_scope', 'requested_lifetime_seconds',
+      );
+    }
+    case 'ConsentChanged':
+      return mapped({ scope: event.value.scope }, 'scope');
+    case 'SubjectErased':
+      return mapped({});
+    case 'KeyLifecycle': {
+      const v = event.value;
+      return mapped(
+        {
+          kid: v.kid,
+          alg: v.alg,
+          phase: v.phase,
+          key_created_at: seconds(v.key_created_at),
+          storage: v.storage,
+          jwk_thumbprint: v.jwk_thumbprint,
+        },
+        'kid', 'alg', 'phase', 'key_created_at', 'storage', 'jwk_thumbprint',
+      );
+    }
+    case 'Alert': {
+      const v = event.value;
+      return mapped(
+        {
+          alert_id: v.alert_id,
+          rule_id: v.rule_id,
+          rule_version: v.rule_version,
+          severity: v.severity,
+          title: v.title,
+          group_key: v.group_key,
+          window_start: seconds(v.window_start),
+          window_end: seconds(v.window_end),
+          threshold: v.threshold,
+          count: v.count,
+          first_seen: seconds(v.first_seen),
+          last_seen: seconds(v.last_seen),
+          evidence_event_ids: v.evidence_event_ids,
+          mitre_techniques: v.mitre_techniques,
+          status: v.status,
+        },
+        'alert_id', 'rule_id', 'rule_version', 'severity', 'title', 'group_key', 'window_start', 'window_end',
+        'threshold', 'count', 'first_seen', 'last_seen', 'evidence_event_ids', 'mitre_techniques', 'status',
+      );
+    }
+  }
+}
+
+/** DateTime('UTC') as unix seconds: JSONEachRow reads them without any time-zone question. */
+function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}

@@ -1,0 +1,30 @@
+import { ConfigOf, field, infraSpec, parseConfig } from '@tokenwarden/config';
+
+/**
+ * Environment of the projector: the shared infrastructure variables plus its
+ * own. Batching is by size (TW_PROJECTOR_MIN_BYTES) and by time
+ * (TW_PROJECTOR_MAX_WAIT_MS), whichever is reached first.
+ */
+export const projectorSpec = {
+  ...infraSpec,
+  TW_PROJECTOR_GROUP: field.string({ default: 'tokenwarden-projector' }),
+  /** Port of /metrics and /health; 0 picks a free port (logged at start). */
+  TW_PROJECTOR_METRICS_PORT: field.int({ default: 9464, min: 0, max: 65535 }),
+  TW_PROJECTOR_MIN_BYTES: field.int({ default: 65536, min: 1, max: 64 * 1024 * 1024 }),
+  TW_PROJECTOR_MAX_WAIT_MS: field.int({ default: 500, min: 10, max: 60000 }),
+  TW_PROJECTOR_MAX_BYTES_PER_PARTITION: field.int({ default: 4 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 }),
+  TW_PROJECTOR_PARTITIONS_CONCURRENTLY: field.int({ default: 2, min: 1, max: 64 }),
+  /** A record larger than this is dead-lettered unread (ERR_PROJECTOR_TOO_LARGE). */
+  TW_PROJECTOR_MAX_RECORD_BYTES: field.int({ default: 128 * 1024, min: 1024, max: 16 * 1024 * 1024 }),
+  /** An event_time further ahead of the projector's clock than this breaks a field rule. */
+  TW_PROJECTOR_MAX_FUTURE_SECONDS: field.int({ default: 3600, min: 0, max: 366 * 86400 }),
+  TW_PROJECTOR_RETRY_BASE_MS: field.int({ default: 200, min: 1, max: 60000 }),
+  TW_PROJECTOR_RETRY_MAX_MS: field.int({ default: 30000, min: 1, max: 600000 }),
+  TW_PROJECTOR_INSERT_TIMEOUT_MS: field.int({ default: 30000, min: 100, max: 600000 }),
+  TW_PROJECTOR_SESSION_TIMEOUT_MS: field.int({ default: 30000, min: 6000, max: 300000 }),
+};
+export type ProjectorConfig = ConfigOf<typeof projectorSpec>;
+
+/** Parses the environment once at boot; throws a ConfigError naming every bad variable. */
+export const loadProjectorConfig = (source: Record<string, string | undefined>): ProjectorConfig =>
+  parseConfig(projectorSpec, source);
