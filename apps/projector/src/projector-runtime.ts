@@ -75,6 +75,7 @@ export class ProjectorRuntime {
       minBytes: config.TW_PROJECTOR_MIN_BYTES,
       maxWaitTimeMs: config.TW_PROJECTOR_MAX_WAIT_MS,
       maxBytesPerPartition: config.TW_PROJECTOR_MAX_BYTES_PER_PARTITION,
+      maxBytes: config.TW_PROJECTOR_MAX_FETCH_BYTES,
       partitionsConsumedConcurrently: config.TW_PROJECTOR_PARTITIONS_CONCURRENTLY,
       retryBaseMs: config.TW_PROJECTOR_RETRY_BASE_MS,
       retryMaxMs: config.TW_PROJECTOR_RETRY_MAX_MS,

@@ -13,6 +13,8 @@ export const projectorSpec = {
   TW_PROJECTOR_MIN_BYTES: field.int({ default: 65536, min: 1, max: 64 * 1024 * 1024 }),
   TW_PROJECTOR_MAX_WAIT_MS: field.int({ default: 500, min: 10, max: 60000 }),
   TW_PROJECTOR_MAX_BYTES_PER_PARTITION: field.int({ default: 4 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 }),
+  /** One fetch over all partitions; with MAX_BYTES_PER_PARTITION it bounds memory and insert size. */
+  TW_PROJECTOR_MAX_FETCH_BYTES: field.int({ default: 16 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 }),
   TW_PROJECTOR_PARTITIONS_CONCURRENTLY: field.int({ default: 2, min: 1, max: 64 }),
   /** A record larger than this is dead-lettered unread (ERR_PROJECTOR_TOO_LARGE). */
   TW_PROJECTOR_MAX_RECORD_BYTES: field.int({ default: 128 * 1024, min: 1024, max: 16 * 1024 * 1024 }),

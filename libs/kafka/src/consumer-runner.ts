@@ -31,6 +31,8 @@ export interface ConsumerRunnerOptions {
   minBytes?: number;
   maxWaitTimeMs?: number;
   maxBytesPerPartition?: number;
+  /** Upper bound of one fetch over all partitions (kafkajs default 10 MiB); caps the batch sizes above. */
+  maxBytes?: number;
   partitionsConsumedConcurrently?: number;
   /** Group session timeout: how soon a dead member's partitions move to another member. kafkajs default 30 000. */
   sessionTimeoutMs?: number;
@@ -62,6 +64,7 @@ export class ConsumerRunner {
       minBytes: options.minBytes ?? 1,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 250,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1048576,
+      maxBytes: options.maxBytes ?? 10485760,
       sessionTimeout: options.sessionTimeoutMs ?? 30000,
       allowAutoTopicCreation: false,
       // Broker trouble restarts the consumer; a bug in our code does not.

@@ -40,24 +40,28 @@ type Fields = Record<string, unknown>;
  */
 export function toRow(event: TokenwardenEvent, ingestedAtMs: number): ProjectedRow {
   const table = TABLE_OF_TYPE[event.type];
-  const { columns, used } = typeColumns(event);
+  const columns = typeColumns(event);
+  const used = COLUMN_FIELDS[event.type];
   const detail: Fields = {};
-  for (const [name, value] of Object.entries(event.value)) {
-    if (name !== 'header' && !used.has(name)) detail[name] = value;
+  const value = event.value as unknown as Fields;
+  for (const name in value) {
+    if (name !== 'header' && !used.has(name)) detail[name] = value[name];
   }
-  for (const [name, value] of Object.entries(columns)) {
-    if (value instanceof Overflow) {
-      columns[name] = value.column;
-      detail[value.field] = value.exact;
-    }
+  // Built in one object, column by column: this runs for every event.
+  const row: ClickHouseRow = headerColumns(event.value.header);
+  if (table === 'token_events') {
+    row.event_type = event.type;
+    Object.assign(row, TOKEN_DEFAULTS);
   }
-  const row: ClickHouseRow = {
-    ...headerColumns(event.value.header),
-    ...(table === 'token_events' ? { event_type: event.type, ...TOKEN_DEFAULTS } : {}),
-    ...columns,
-    detail: JSON.stringify(detail),
-    ingested_at: seconds(ingestedAtMs),
-  };
+  for (const name in columns) {
+    const column = columns[name];
+    if (column instanceof Overflow) {
+      row[name] = column.column;
+      detail[column.field] = column.exact;
+    } else row[name] = column;
+  }
+  row.detail = JSON.stringify(detail);
+  row.ingested_at = seconds(ingestedAtMs);
   return { table, row };
 }
 
@@ -108,110 +112,99 @@ const nullableDateTime = (field: string, ms: number | null): number | null | Ove
 const nullableUInt32 = (field: string, n: number | null): number | null | Overflow =>
   n === null ? null : n < 0 ? new Overflow(field, n, null) : n > MAX_UINT32 ? new Overflow(field, n, MAX_UINT32) : n;
 
-interface TypeColumns {
-  columns: Record<string, unknown>;
-  /** Event fields represented by a column, so left out of detail. */
-  used: Set<string>;
-}
+/** Event fields that have a column of their own, per type; every other field goes into detail. */
+const COLUMN_FIELDS: Readonly<Record<EventTypeName, ReadonlySet<string>>> = {
+  TokenIssued: new Set(['jti', 'iss', 'token_kind', 'aud', 'scope', 'kid', 'alg', 'issued_at', 'expires_at', 'lifetime_seconds', 'family_id', 'parent_jti']),
+  TokenValidated: new Set(['jti', 'iss', 'outcome', 'reason', 'alg', 'kid']),
+  TokenRevoked: new Set(['jti', 'iss', 'token_kind', 'reason', 'family_id', 'expires_at']),
+  IssuanceDenied: new Set(['reason', 'requested_audience', 'requested_scope', 'requested_lifetime_seconds']),
+  ConsentChanged: new Set(['scope']),
+  SubjectErased: new Set([]),
+  KeyLifecycle: new Set(['kid', 'alg', 'phase', 'key_created_at', 'storage', 'jwk_thumbprint']),
+  Alert: new Set([
+    'alert_id', 'rule_id', 'rule_version', 'severity', 'title', 'group_key', 'window_start', 'window_end',
+    'threshold', 'count', 'first_seen', 'last_seen', 'evidence_event_ids', 'mitre_techniques', 'status',
+  ]),
+};
 
-const mapped = (columns: Record<string, unknown>, ...used: string[]): TypeColumns => ({ columns, used: new Set(used) });
-
-function typeColumns(event: TokenwardenEvent): TypeColumns {
+/** The type's own columns, keyed by column name (COLUMN_FIELDS lists the event fields they come from). */
+function typeColumns(event: TokenwardenEvent): Record<string, unknown> {
   switch (event.type) {
     case 'TokenIssued': {
       const v = event.value;
-      return mapped(
-        {
-          jti: v.jti,
-          iss: v.iss,
-          token_kind: v.token_kind,
-          aud: v.aud,
-          scope: v.scope,
-          kid: v.kid,
-          alg: v.alg,
-          issued_at: nullableDateTime('issued_at', v.issued_at),
-          expires_at: nullableDateTime('expires_at', v.expires_at),
-          lifetime_seconds: nullableUInt32('lifetime_seconds', v.lifetime_seconds),
-          family_id: v.family_id ?? '',
-          parent_jti: v.parent_jti ?? '',
-        },
-        'jti', 'iss', 'token_kind', 'aud', 'scope', 'kid', 'alg', 'issued_at', 'expires_at', 'lifetime_seconds', 'family_id', 'parent_jti',
-      );
+      return {
+        jti: v.jti,
+        iss: v.iss,
+        token_kind: v.token_kind,
+        aud: v.aud,
+        scope: v.scope,
+        kid: v.kid,
+        alg: v.alg,
+        issued_at: nullableDateTime('issued_at', v.issued_at),
+        expires_at: nullableDateTime('expires_at', v.expires_at),
+        lifetime_seconds: nullableUInt32('lifetime_seconds', v.lifetime_seconds),
+        family_id: v.family_id ?? '',
+        parent_jti: v.parent_jti ?? '',
+      };
     }
     case 'TokenValidated': {
       const v = event.value;
-      return mapped(
-        { jti: v.jti ?? '', iss: v.iss ?? '', outcome: v.outcome, reason: v.reason, alg: v.alg ?? '', kid: v.kid ?? '' },
-        'jti', 'iss', 'outcome', 'reason', 'alg', 'kid',
-      );
+      return { jti: v.jti ?? '', iss: v.iss ?? '', outcome: v.outcome, reason: v.reason, alg: v.alg ?? '', kid: v.kid ?? '' };
     }
     case 'TokenRevoked': {
       const v = event.value;
-      return mapped(
-        {
-          jti: v.jti,
-          iss: v.iss,
-          token_kind: v.token_kind,
-          reason: v.reason,
-          family_id: v.family_id ?? '',
-          expires_at: nullableDateTime('expires_at', v.expires_at),
-        },
-        'jti', 'iss', 'token_kind', 'reason', 'family_id', 'expires_at',
-      );
+      return {
+        jti: v.jti,
+        iss: v.iss,
+        token_kind: v.token_kind,
+        reason: v.reason,
+        family_id: v.family_id ?? '',
+        expires_at: nullableDateTime('expires_at', v.expires_at),
+      };
     }
     case 'IssuanceDenied': {
       const v = event.value;
-      return mapped(
-        {
-          reason: v.reason,
-          aud: v.requested_audience,
-          scope: v.requested_scope,
-          lifetime_seconds: nullableUInt32('requested_lifetime_seconds', v.requested_lifetime_seconds),
-        },
-        'reason', 'requested_audience', 'requested_scope', 'requested_lifetime_seconds',
-      );
+      return {
+        reason: v.reason,
+        aud: v.requested_audience,
+        scope: v.requested_scope,
+        lifetime_seconds: nullableUInt32('requested_lifetime_seconds', v.requested_lifetime_seconds),
+      };
     }
     case 'ConsentChanged':
-      return mapped({ scope: event.value.scope }, 'scope');
+      return { scope: event.value.scope };
     case 'SubjectErased':
-      return mapped({});
+      return {};
     case 'KeyLifecycle': {
       const v = event.value;
-      return mapped(
-        {
-          kid: v.kid,
-          alg: v.alg,
-          phase: v.phase,
-          key_created_at: seconds(v.key_created_at),
-          storage: v.storage,
-          jwk_thumbprint: v.jwk_thumbprint,
-        },
-        'kid', 'alg', 'phase', 'key_created_at', 'storage', 'jwk_thumbprint',
-      );
+      return {
+        kid: v.kid,
+        alg: v.alg,
+        phase: v.phase,
+        key_created_at: seconds(v.key_created_at),
+        storage: v.storage,
+        jwk_thumbprint: v.jwk_thumbprint,
+      };
     }
     case 'Alert': {
       const v = event.value;
-      return mapped(
-        {
-          alert_id: v.alert_id,
-          rule_id: v.rule_id,
-          rule_version: v.rule_version,
-          severity: v.severity,
-          title: v.title,
-          group_key: v.group_key,
-          window_start: seconds(v.window_start),
-          window_end: seconds(v.window_end),
-          threshold: v.threshold,
-          count: v.count,
-          first_seen: seconds(v.first_seen),
-          last_seen: seconds(v.last_seen),
-          evidence_event_ids: v.evidence_event_ids,
-          mitre_techniques: v.mitre_techniques,
-          status: v.status,
-        },
-        'alert_id', 'rule_id', 'rule_version', 'severity', 'title', 'group_key', 'window_start', 'window_end',
-        'threshold', 'count', 'first_seen', 'last_seen', 'evidence_event_ids', 'mitre_techniques', 'status',
-      );
+      return {
+        alert_id: v.alert_id,
+        rule_id: v.rule_id,
+        rule_version: v.rule_version,
+        severity: v.severity,
+        title: v.title,
+        group_key: v.group_key,
+        window_start: seconds(v.window_start),
+        window_end: seconds(v.window_end),
+        threshold: v.threshold,
+        count: v.count,
+        first_seen: seconds(v.first_seen),
+        last_seen: seconds(v.last_seen),
+        evidence_event_ids: v.evidence_event_ids,
+        mitre_techniques: v.mitre_techniques,
+        status: v.status,
+      };
     }
   }
 }
