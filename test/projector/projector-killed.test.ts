@@ -47,7 +47,11 @@ async function killedAt(phase: InsertPhase): Promise<void> {
     }
     const before = await t.observe();
     const heldLanded = heldIds.filter((id) => before.ids.has(id)).length;
-    expect(heldLanded).toBe(phase === 'after' ? heldIds.length : 0); // 'during': a row cut in half fails the insert
+    // 'before': nothing of the held insert reached ClickHouse; 'after': all of it did. 'during': ClickHouse
+    // 18.16 keeps the rows of a cut HTTP insert up to the last block it parsed, so any prefix may have landed:
+    // there only the oracle after the replay decides.
+    if (phase === 'before') expect(heldLanded).toBe(0);
+    if (phase === 'after') expect(heldLanded).toBe(heldIds.length);
     if (phase === 'after') expect(insert.status).toBe(200);
     expect(before.ids.size).toBeLessThan(EVENTS); // killed part-way, not after the end
 

@@ -45,6 +45,11 @@ export class ClientRegistry {
     return this.byId.get(clientId);
   }
 
+  /** Every scope some client may request (RFC 8414 scopes_supported). */
+  scopes(): string[] {
+    return [...new Set(this.file.clients.flatMap((c) => c.scopes))].sort();
+  }
+
   /** The key nested JWTs for `audience` are encrypted to, if the audience registered one. */
   encryptionKeyFor(audience: string): PublicKeyEntry | undefined {
     return this.file.encryptionKeys.get(audience);

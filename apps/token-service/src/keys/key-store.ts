@@ -106,6 +106,14 @@ export class KeyStore {
     return record(k, step.record, atMs, cause);
   }
 
+  /**
+   * Takes over keys another instance wrote (shared key directory): new keys and
+   * changed phases are applied; the signing key follows the active one.
+   */
+  sync(exported: readonly StoredKey[]): void {
+    for (const k of exported) if (this.keys.get(k.kid)?.phase !== k.phase) this.put({ ...k });
+  }
+
   /** Compromise: any live key leaves the JWKS and stops verifying at once. */
   revoke(kid: string, atMs: number): KeyLifecycleRecord {
     const k = this.get(kid);

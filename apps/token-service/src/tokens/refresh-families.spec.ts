@@ -31,6 +31,7 @@ describe('22. refresh rotation and reuse detection', () => {
     const reuse = families.rotate(first.token, 'web-app');
     expect(reuse).toEqual({ kind: 'REUSE_DETECTED', revocation: {
       familyId: first.familyId, grant, reason: 'REFRESH_REUSE', refreshJtis: [first.jti, second.token.jti], accessTokens: [{ jti: 'at-1', exp: T0 / 1000 + 600 }],
+      expiresAtMs: T0 + testPolicy().refreshToken.lifetimeSeconds * 1000,
     } });
     expect(families.rotate(second.token.token, 'web-app')).toEqual({ kind: 'REVOKED', familyId: first.familyId });
     expect(families.rotate(first.token, 'web-app')).toEqual({ kind: 'REVOKED', familyId: first.familyId });
@@ -123,5 +124,39 @@ describe('revocation and erasure', () => {
     clock.ms += 1209600 * 1000;
     expect(families.prune()).toBe(1);
     expect(families.size).toBe(0);
+  });
+
+  it('undoRevocation lifts only that revocation; a reuse revocation stays in force', () => {
+    const { families, first } = setup();
+    const rev = families.revokeByToken(first.token, 'web-app');
+    if (typeof rev === 'string') throw new Error(rev);
+    expect(families.rotate(first.token, 'web-app').kind).toBe('REVOKED');
+    families.undoRevocation(rev);
+    const r = rotated(families.rotate(first.token, 'web-app'));
+    const again = families.revokeByToken(r.token.token, 'web-app');
+    if (typeof again === 'string') throw new Error(again);
+    expect(families.rotate(first.token, 'web-app').kind).toBe('REVOKED');
+    families.undoRevocation(again);
+    expect(families.rotate(first.token, 'web-app').kind).toBe('REUSE_DETECTED');
+    families.undoRevocation(again);
+    expect(families.rotate(r.token.token, 'web-app').kind).toBe('REVOKED');
+  });
+
+  it('discard forgets a family that was never handed out', () => {
+    const { families, first } = setup();
+    families.discard(first.familyId);
+    expect(families.rotate(first.token, 'web-app')).toEqual({ kind: 'UNKNOWN' });
+    expect(families.size).toBe(0);
+  });
+
+  it('preview describes an erasure without applying it; eraseWhere applies it by start time', () => {
+    const { clock, families, first } = setup();
+    clock.ms += 1000;
+    const later = families.issue({ ...grant, sessionId: 's-2' });
+    const before = (_g: FamilyGrant, startedAtMs: number) => startedAtMs <= T0;
+    expect(families.preview(before).map((r) => r.familyId)).toEqual([first.familyId]);
+    expect(families.size).toBe(2);
+    expect(families.eraseWhere(before).map((r) => [r.familyId, r.reason])).toEqual([[first.familyId, 'SUBJECT_ERASED']]);
+    expect(families.rotate(later.token, 'web-app').kind).toBe('ROTATED');
   });
 });

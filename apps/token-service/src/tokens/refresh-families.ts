@@ -30,7 +30,12 @@ export interface FamilyRevocation {
   readonly refreshJtis: readonly string[];
   /** Access tokens minted from the family that have not expired yet: revoke these by (iss, jti). */
   readonly accessTokens: readonly { readonly jti: string; readonly exp: number }[];
+  /** The family's absolute expiry: no refresh jti of it is usable after this. */
+  readonly expiresAtMs: number;
 }
+
+/** Selects families by their grant and start time (erasure by subject or by subject_ref). */
+export type FamilyFilter = (grant: FamilyGrant, startedAtMs: number) => boolean;
 
 export type RotateResult =
   | { readonly kind: 'ROTATED'; readonly token: IssuedRefreshToken; readonly previousJti: string; readonly grant: FamilyGrant }
@@ -42,10 +47,12 @@ interface TokenRecord { readonly familyId: string; readonly secretHash: Buffer; 
 interface Family {
   readonly id: string;
   readonly grant: FamilyGrant;
+  readonly startedAtMs: number;
   readonly absoluteExpiryMs: number;
   readonly jtis: string[];
   readonly accessTokens: Map<string, number>;
-  revoked?: FamilyRevocation['reason'];
+  /** Every revocation applied and not undone; the first one names the family's fate. */
+  readonly revocations: FamilyRevocation['reason'][];
 }
 
 const TOKEN_SHAPE = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
@@ -67,7 +74,7 @@ export class RefreshFamilies {
   /** Starts a family (the first refresh token of a session). */
   issue(grant: FamilyGrant): IssuedRefreshToken {
     const family: Family = {
-      id: id(16), grant, jtis: [], accessTokens: new Map(),
+      id: id(16), grant, jtis: [], accessTokens: new Map(), revocations: [], startedAtMs: this.now(),
       absoluteExpiryMs: this.now() + this.policy.refreshToken.lifetimeSeconds * 1000,
     };
     this.families.set(family.id, family);
@@ -80,7 +87,7 @@ export class RefreshFamilies {
     const { jti, record, family } = found;
     // RFC 6749 §6: a refresh token is bound to the client it was issued to.
     if (family.grant.clientId !== clientId) return { kind: 'CLIENT_MISMATCH' };
-    if (family.revoked) return { kind: 'REVOKED', familyId: family.id };
+    if (family.revocations.length > 0) return { kind: 'REVOKED', familyId: family.id };
     const now = this.now();
     if (now >= family.absoluteExpiryMs) return { kind: 'EXPIRED', familyId: family.id };
     if (record.state === 'rotated') return { kind: 'REUSE_DETECTED', revocation: this.revoke(family, 'REFRESH_REUSE') };
@@ -96,16 +103,22 @@ export class RefreshFamilies {
   undoRotation(rotated: Extract<RotateResult, { kind: 'ROTATED' }>): boolean {
     const family = this.families.get(rotated.token.familyId);
     const previous = this.tokens.get(rotated.previousJti);
-    if (!family || family.revoked || !previous || family.jtis[family.jtis.length - 1] !== rotated.token.jti) return false;
+    if (!family || family.revocations.length > 0 || !previous || family.jtis[family.jtis.length - 1] !== rotated.token.jti) return false;
     this.tokens.delete(rotated.token.jti);
     family.jtis.pop();
     previous.state = 'current';
     return true;
   }
 
-  /** Links an access token to its family, so revoking the family kills it too (RFC 7009 §2.1). */
-  recordAccessToken(familyId: string, jti: string, exp: number): void {
-    this.families.get(familyId)?.accessTokens.set(jti, exp);
+  /**
+   * Links an access token to its family, so revoking the family kills it too
+   * (RFC 7009 §2.1). Returns why the family is revoked, if it already is (a
+   * concurrent reuse won the race): then the caller must revoke this token itself.
+   */
+  recordAccessToken(familyId: string, jti: string, exp: number): FamilyRevocation['reason'] | undefined {
+    const family = this.families.get(familyId);
+    family?.accessTokens.set(jti, exp);
+    return family ? family.revocations[0] : 'SUBJECT_ERASED';
   }
 
   /** RFC 7009 revocation of a refresh token by the client it belongs to; a foreign token stays active. */
@@ -116,11 +129,37 @@ export class RefreshFamilies {
     return this.revoke(found.family, 'CLIENT_REQUEST');
   }
 
+  /**
+   * Puts back a revocation whose audit event could not be published (RFC 7009
+   * answers 503 then); other revocations of the family stay in force.
+   */
+  undoRevocation(rev: FamilyRevocation): void {
+    const family = this.families.get(rev.familyId);
+    const i = family ? family.revocations.indexOf(rev.reason) : -1;
+    if (family && i >= 0) family.revocations.splice(i, 1);
+  }
+
+  /** Drops a family that was started but never handed out (its TokenIssued was not acknowledged). */
+  discard(familyId: string): void {
+    const family = this.families.get(familyId);
+    if (family) this.forget(family);
+  }
+
   /** GDPR erasure: revokes every family of the subject and forgets them. */
   eraseSubject(subject: string): FamilyRevocation[] {
+    return this.eraseWhere((g) => g.subject === subject);
+  }
+
+  /** What erasing the selected families would revoke, without changing anything (publish first, then erase). */
+  preview(filter: FamilyFilter): FamilyRevocation[] {
+    return [...this.families.values()].filter((f) => filter(f.grant, f.startedAtMs)).map((f) => this.describe(f, 'SUBJECT_ERASED'));
+  }
+
+  /** Revokes and forgets every selected family. */
+  eraseWhere(filter: FamilyFilter): FamilyRevocation[] {
     const out: FamilyRevocation[] = [];
     for (const family of [...this.families.values()]) {
-      if (family.grant.subject !== subject) continue;
+      if (!filter(family.grant, family.startedAtMs)) continue;
       out.push(this.revoke(family, 'SUBJECT_ERASED'));
       this.forget(family);
     }
@@ -166,10 +205,14 @@ export class RefreshFamilies {
   }
 
   private revoke(family: Family, reason: FamilyRevocation['reason']): FamilyRevocation {
-    family.revoked ??= reason;
+    family.revocations.push(reason);
+    return this.describe(family, reason);
+  }
+
+  private describe(family: Family, reason: FamilyRevocation['reason']): FamilyRevocation {
     const nowSeconds = this.now() / 1000;
     const accessTokens = [...family.accessTokens].filter(([, exp]) => exp > nowSeconds).map(([jti, exp]) => ({ jti, exp }));
-    return { familyId: family.id, grant: family.grant, reason, refreshJtis: [...family.jtis], accessTokens };
+    return { familyId: family.id, grant: family.grant, reason, refreshJtis: [...family.jtis], accessTokens, expiresAtMs: family.absoluteExpiryMs };
   }
 
   private forget(family: Family): void {

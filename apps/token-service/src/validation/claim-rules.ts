@@ -7,7 +7,8 @@ const MAX_STRING_CLAIM = 1024;
 
 export interface ClaimContext {
   readonly issuer: string;
-  readonly audience: string;
+  /** null: no audience is pinned (introspection decides who may see the token by itself). */
+  readonly audience: string | null;
   readonly nowSeconds: number;
   readonly toleranceSeconds: number;
   readonly maxLifetimeSeconds: number;
@@ -61,7 +62,7 @@ export function checkClaims(p: JsonObject, c: ClaimContext): ClaimVerdict {
   const now = c.nowSeconds;
   const tol = c.toleranceSeconds;
   if (iss !== c.issuer) return fail(ReasonCode.ISSUER_MISMATCH);
-  if (!aud.includes(c.audience)) return fail(ReasonCode.AUDIENCE_MISMATCH);
+  if (c.audience !== null && !aud.includes(c.audience)) return fail(ReasonCode.AUDIENCE_MISMATCH);
   // RFC 7519 §4.1.4: valid only while now < exp; the tolerance absorbs clock skew.
   if (now - tol >= exp) return fail(ReasonCode.EXPIRED);
   if (typeof p.nbf === 'number' && now + tol < p.nbf) return fail(ReasonCode.NOT_YET_VALID);

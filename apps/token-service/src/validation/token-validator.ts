@@ -50,8 +50,9 @@ export class TokenValidator {
     this.sensitive = new Set(deps.policy.claims.sensitive.map((c) => c.toLowerCase()));
   }
 
-  async validate(token: unknown, opts: { audience?: string } = {}): Promise<Verdict> {
-    const audience = opts.audience ?? this.deps.audience;
+  /** `audience: null` pins no audience (introspection); omitted: the default audience. */
+  async validate(token: unknown, opts: { audience?: string | null } = {}): Promise<Verdict> {
+    const audience = opts.audience === undefined ? this.deps.audience : opts.audience;
     try {
       const shape = precheckCompact(token, this.deps.policy.maxTokenSizeBytes);
       if (!shape.ok) return verdict(shape.reason, { nested: false });
@@ -75,7 +76,7 @@ export class TokenValidator {
   }
 
   private async verifyJws(
-    token: string, segments: readonly string[], header: JsonObject, audience: string, encrypted: boolean,
+    token: string, segments: readonly string[], header: JsonObject, audience: string | null, encrypted: boolean,
   ): Promise<Inner> {
     const base: VerdictFields = { nested: encrypted, alg: sanitizeHeaderValue(header.alg), kid: sanitizeHeaderValue(header.kid) };
     const unsigned = (reason: ReasonCode): Inner => ({ reason, fields: base, signed: false });
@@ -99,7 +100,7 @@ export class TokenValidator {
   }
 
   private async checkVerifiedClaims(
-    payload: JsonObject, audience: string, encrypted: boolean, base: VerdictFields,
+    payload: JsonObject, audience: string | null, encrypted: boolean, base: VerdictFields,
   ): Promise<Omit<Inner, 'signed'>> {
     const { policy, now } = this.deps;
     const ctx: ClaimContext = {
