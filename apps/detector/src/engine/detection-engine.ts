@@ -1,0 +1,169 @@
+import type { Alert, ProducerInfo, TokenwardenEvent } from '@tokenwarden/events';
+import type { Policy } from '@tokenwarden/policy';
+import { isMatchableType, MatchableEvent, MatchableType } from '../rules/event-fields';
+import { RuleSet } from '../rules/rule-definition';
+import { compileMatch, EventPredicate } from '../rules/rule-matcher';
+import { Incident, toAlert } from './incident';
+import { KeyRegistry } from './key-registry';
+import { RuleCounters, RuleState } from './rule-state';
+
+export interface DetectionEngineOptions {
+  readonly rules: RuleSet;
+  readonly policy: Policy;
+  readonly producer: ProducerInfo;
+  /** Cap on tracked keys per rule. */
+  readonly maxKeysPerRule: number;
+  /** Wall clock, only to keep a producer with a clock far ahead from dragging idle eviction forward. */
+  readonly now?: () => number;
+  readonly maxFutureMs?: number;
+  readonly keys?: KeyRegistry;
+  readonly evidenceSlots?: number;
+  readonly initialCapacity?: number;
+}
+
+/** An alert version ready to publish; `commit` records it as emitted once Kafka acknowledged it. */
+export interface PendingAlert {
+  readonly alert: Alert;
+  /** Wall-clock ms of the alert's previous publish (0: never). */
+  readonly emittedAtMs: number;
+  readonly commit: (nowMs: number) => void;
+}
+
+export interface RuleStats extends RuleCounters {
+  readonly ruleId: string;
+  readonly trackedKeys: number;
+  readonly incidents: number;
+}
+
+interface Route {
+  readonly state: RuleState;
+  readonly match: EventPredicate;
+}
+
+/**
+ * Runs every rule over a stream of decoded events. Plain class: no I/O, no
+ * wall-clock windows (event time only), so tests and replays drive it
+ * directly. Alerts are pulled with `pending()`: only incidents whose count
+ * changed since they were last committed, one version per alert.
+ */
+export class DetectionEngine {
+  readonly keys: KeyRegistry;
+  private ruleStates: readonly RuleState[] = [];
+  private readonly routes = new Map<MatchableType, Route[]>();
+  private readonly byId = new Map<string, RuleState>();
+  private readonly dirty = new Map<Incident, RuleState>();
+  private readonly now: () => number;
+  private readonly maxFutureMs: number;
+  private clock = -Infinity;
+  private eventsSeen = 0;
+
+  constructor(private readonly o: DetectionEngineOptions) {
+    this.keys = o.keys ?? new KeyRegistry();
+    this.now = o.now ?? Date.now;
+    this.maxFutureMs = o.maxFutureMs ?? 300_000;
+    this.reset();
+  }
+
+  get states(): readonly RuleState[] {
+    return this.ruleStates;
+  }
+
+  /** Drops all window and incident state (not the key registry): before a replay is run again. */
+  reset(): void {
+    const { o } = this;
+    const latenessMs = o.rules.allowedLatenessSeconds * 1000;
+    this.ruleStates = o.rules.rules.map((rule) => new RuleState(rule, {
+      allowedLatenessMs: latenessMs, maxKeys: o.maxKeysPerRule, evidenceSlots: o.evidenceSlots, initialCapacity: o.initialCapacity,
+    }));
+    this.routes.clear();
+    this.byId.clear();
+    this.dirty.clear();
+    this.clock = -Infinity;
+    for (const state of this.ruleStates) {
+      this.byId.set(state.rule.id, state);
+      for (const [type, match] of compileMatch(state.rule, { policy: o.policy, keys: this.keys })) {
+        this.routes.set(type, [...(this.routes.get(type) ?? []), { state, match }]);
+      }
+    }
+  }
+
+  /** Newest event time seen (capped at wall clock + maxFuture): the clock idle eviction runs on. */
+  get clockMs(): number {
+    return this.clock;
+  }
+
+  get events(): number {
+    return this.eventsSeen;
+  }
+
+  ingest(e: TokenwardenEvent): void {
+    this.eventsSeen += 1;
+    const t = e.value.header.event_time;
+    if (t > this.clock) this.clock = Math.min(t, Math.max(this.clock, this.now() + this.maxFutureMs));
+    if (e.type === 'KeyLifecycle') return this.keys.observe(e.value);
+    if (!isMatchableType(e.type)) return;
+    const routes = this.routes.get(e.type);
+    if (!routes) return;
+    const value = e.value as MatchableEvent;
+    for (const { state, match } of routes) {
+      if (!match(value)) continue;
+      const changed = state.ingest(e.type, value);
+      if (changed) this.dirty.set(changed, state);
+    }
+  }
+
+  /** The current version of every alert that changed since its last commit. */
+  pending(): PendingAlert[] {
+    const out: PendingAlert[] = [];
+    for (const [incident, state] of this.dirty) {
+      if (incident.count <= incident.emittedCount) {
+        this.dirty.delete(incident);
+        continue;
+      }
+      const alert = toAlert(state.rule, incident, this.o.producer);
+      out.push({
+        alert,
+        emittedAtMs: incident.emittedAtMs,
+        commit: (nowMs) => {
+          if (alert.count > incident.emittedCount) incident.emittedCount = alert.count;
+          incident.emittedAtMs = nowMs;
+          if (incident.count <= incident.emittedCount) this.dirty.delete(incident);
+        },
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Restores open incidents from alerts read back from the alerts topic
+   * (any order, several versions each): the newest version of each wins.
+   * Call before replaying token events. Returns how many were restored.
+   */
+  seed(alerts: Iterable<Alert>): number {
+    const newest = new Map<string, Alert>();
+    for (const a of alerts) {
+      const have = newest.get(a.alert_id);
+      if (!have || a.count > have.count) newest.set(a.alert_id, a);
+    }
+    let n = 0;
+    for (const a of newest.values()) {
+      const state = this.byId.get(a.rule_id);
+      if (!state) continue;
+      state.seed(a);
+      n += 1;
+    }
+    return n;
+  }
+
+  /** Forgets keys that have been quiet longer than their rule's window + lateness + cool-down. */
+  evictIdle(): number {
+    if (this.clock === -Infinity) return 0;
+    return this.states.reduce((n, s) => n + s.evictIdle(this.clock), 0);
+  }
+
+  stats(): RuleStats[] {
+    return this.states.map((s) => ({
+      ruleId: s.rule.id, trackedKeys: s.table.size, incidents: s.openIncidents, ...s.counters,
+    }));
+  }
+}

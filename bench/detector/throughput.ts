@@ -1,0 +1,131 @@
+// Throughput of the detector (issue 5, part 4) against a trivial consumer
+// that only decodes the same events, in the same run, on the same topic:
+//   - trivial: ConsumerRunner (fresh group) whose handler decodes each record;
+//   - detector: the same runner settings with the detector's DetectionLoop
+//     (decode, every shipped rule, alerts published to Kafka and acknowledged).
+// Rates are from the first record handled to the last (group join excluded),
+// repetitions alternate, the report gives medians. Also the CPU-only ratio of
+// the same work in memory (no Kafka). Target: detector / trivial >= 0.85.
+//
+//   node -r ./test/detector/support/ts-register.js bench/detector/throughput.ts
+//
+// Environment: BENCH_EVENTS (default 200 000), BENCH_REPEATS (default 3), TW_KAFKA_BROKERS.
+import { join } from 'node:path';
+import { loadInfraConfig } from '@tokenwarden/config';
+import { EventCodec, TokenwardenEvent } from '@tokenwarden/events';
+import { bootstrapTopics, ConsumedRecord, ConsumerRunner, EventProducer, KafkaConnection, topicNames, topicSpecs } from '@tokenwarden/kafka';
+import { loadPolicyFile } from '@tokenwarden/policy';
+import { uniqueName, waitFor } from '@tokenwarden/testing';
+import { DetectionLoop } from '../../apps/detector/src/detection-loop';
+import { DetectionEngine } from '../../apps/detector/src/engine/detection-engine';
+import { loadRuleFile } from '../../apps/detector/src/rules/parse-rules';
+import { issuedEvent, median, round, subjectRefOf, validatedEvent, writeReport } from './bench-events';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const TARGET = 0.85;
+const ROOT = join(__dirname, '../..');
+const RUNNER = { minBytes: 1, maxWaitTimeMs: 100, maxBytesPerPartition: 1024 * 1024 };
+
+const infra = loadInfraConfig(process.env);
+const codec = new EventCodec();
+const rules = loadRuleFile(join(ROOT, 'config/detection-rules.json'));
+const policy = loadPolicyFile(join(ROOT, 'config/policy.json'));
+
+/** Realistic mix over a 10-minute span: 20 000 subjects, two thirds issuances, one third validations, one storm. */
+function events(startMs: number): TokenwardenEvent[] {
+  const spanMs = 600_000;
+  return Array.from({ length: EVENTS }, (_, i) => {
+    const t = startMs + Math.floor((i * spanMs) / EVENTS);
+    const subject = i % 500 === 0 ? subjectRefOf(-1) : subjectRefOf(i % 20_000);
+    return i % 3 === 2 ? validatedEvent(i, subject, t) : issuedEvent(i, subject, t);
+  });
+}
+
+const newEngine = () => new DetectionEngine({ rules, policy, producer: { service: 'detector', instance: 'bench', version: '0' }, maxKeysPerRule: 1_000_000 });
+
+interface Timing {
+  ms: number;
+  recordsPerSecond: number;
+}
+
+async function drain(conn: KafkaConnection, dlq: EventProducer, topic: string, deadLetterTopic: string,
+  handler: (records: ConsumedRecord[]) => Promise<void>): Promise<Timing> {
+  let first = 0;
+  let last = 0;
+  let seen = 0;
+  const runner = new ConsumerRunner(conn, dlq, async (records) => {
+    if (first === 0) first = performance.now();
+    await handler(records);
+    seen += records.length;
+    last = performance.now();
+  }, { groupId: uniqueName('bench_det_group'), topics: [topic], deadLetterTopic, fromBeginning: true, ...RUNNER });
+  await runner.start();
+  await waitFor(() => seen >= EVENTS, 600_000, { what: `${EVENTS} records`, intervalMs: 20 });
+  await runner.stop();
+  const ms = last - first;
+  return { ms: round(ms), recordsPerSecond: round(EVENTS / (ms / 1000)) };
+}
+
+function cpuOnly(values: Buffer[]): { trivial: number; detector: number } {
+  const time = (work: () => void) => {
+    const t = performance.now();
+    work();
+    return performance.now() - t;
+  };
+  const trivial = time(() => values.forEach((v) => codec.decode(v)));
+  const engine = newEngine();
+  const detector = time(() => values.forEach((v) => engine.ingest(codec.decode(v))));
+  return { trivial: round(EVENTS / (trivial / 1000)), detector: round(EVENTS / (detector / 1000)) };
+}
+
+async function main(): Promise<void> {
+  const names = topicNames(`${uniqueName('bench_det')}_`);
+  const conn = new KafkaConnection({ brokers: infra.TW_KAFKA_BROKERS, clientId: 'bench-detector' });
+  await bootstrapTopics(conn, topicSpecs(names, 3));
+  const producer = new EventProducer(conn, { lingerMs: 20, maxBatchRecords: 2000 });
+  await producer.connect();
+  const input = events(Date.now() - 900_000);
+  const values = input.map((e) => codec.encode(e.type, e.value as never));
+  for (let i = 0; i < input.length; i += 2000) {
+    await producer.publishAll(input.slice(i, i + 2000).map((e, j) => ({
+      topic: names.tokenEvents, key: e.value.header.subject_ref, value: values[i + j], timestampMs: e.value.header.event_time,
+    })));
+  }
+  const repetitions: Array<{ trivial: Timing; detector: Timing; ratio: number; alerts: number }> = [];
+  // Repetition 0 warms the JIT for both paths and is not reported.
+  for (let r = -1; r < REPEATS; r++) {
+    const trivial = await drain(conn, producer, names.tokenEvents, names.deadLetters, async (records) => {
+      for (const rec of records) codec.decode(rec.value!);
+    });
+    let alerts = 0;
+    const loop = new DetectionLoop({
+      engine: newEngine(), codec, alertsTopic: names.alerts, updateIntervalMs: 1000, // the detector's default
+      publish: async (records) => {
+        alerts += records.length;
+        await producer.publishAll(records);
+      },
+    });
+    const detector = await drain(conn, producer, names.tokenEvents, names.deadLetters, loop.handle);
+    const rep = { trivial, detector, ratio: round(detector.recordsPerSecond / trivial.recordsPerSecond, 3), alerts };
+    console.log(JSON.stringify({ warmup: r < 0, ...rep }));
+    if (r >= 0) repetitions.push(rep);
+  }
+  cpuOnly(values); // warm-up
+  const cpu = cpuOnly(values);
+  await producer.disconnect();
+  const ratio = median(repetitions.map((r) => r.ratio));
+  const report = {
+    at: new Date().toISOString(), events: EVENTS, repeats: REPEATS, runner: RUNNER, repetitions,
+    medianRatio: ratio, cpuOnly: { ...cpu, ratio: round(cpu.detector / cpu.trivial, 3) }, target: TARGET, met: ratio >= TARGET,
+    node: process.version,
+  };
+  console.log(JSON.stringify(report, null, 2));
+  console.log(`report: ${writeReport('detector-throughput', report)}`);
+  process.exitCode = report.met ? 0 : 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
