@@ -6,6 +6,8 @@ const aliases = {
   '^@tokenwarden/clickhouse$': '<rootDir>/libs/clickhouse/src/index.ts',
   '^@tokenwarden/config$': '<rootDir>/libs/config/src/index.ts',
   '^@tokenwarden/policy$': '<rootDir>/libs/policy/src/index.ts',
+  '^@tokenwarden/jwt$': '<rootDir>/libs/jwt/src/index.ts',
+  '^@tokenwarden/guard$': '<rootDir>/libs/guard/src/index.ts',
   '^@tokenwarden/testing$': '<rootDir>/test/support/index.ts',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };

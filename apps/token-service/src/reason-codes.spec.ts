@@ -1,5 +1,6 @@
 import { ENUM_SYMBOLS } from '@tokenwarden/events';
-import { DENIALS, REASON_CODES } from './reason-codes';
+import { REASON_CODES } from '@tokenwarden/jwt';
+import { DENIALS } from './reason-codes';
 
 // tsc already checks these through `satisfies`; this also catches a stale generated file at run time.
 describe('reason codes follow the Avro contract', () => {

@@ -1,6 +1,6 @@
 import { ConfigOf, Field, field, infraSpec, parseConfig } from '@tokenwarden/config';
 import { KEK_BYTES } from './keys/key-material';
-import { MIN_SUBJECT_KEY_BYTES } from './subject-ref';
+import { MIN_SUBJECT_KEY_BYTES } from '@tokenwarden/jwt';
 
 /**
  * A secret key given as hex or base64url. Short keys are refused here, at boot

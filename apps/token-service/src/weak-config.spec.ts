@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError } from '@tokenwarden/config';
 import { parsePolicy, PolicyError } from '@tokenwarden/policy';
 import { importPublicKey } from './keys/key-material';
-import { SubjectPseudonymizer, tokenFingerprint } from './subject-ref';
+import { SubjectPseudonymizer, tokenFingerprint } from '@tokenwarden/jwt';
 import { loadTokenServiceConfig } from './token-service.config';
 
 const env = {

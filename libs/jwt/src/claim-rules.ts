@@ -1,4 +1,4 @@
-import { ReasonCode } from '../reason-codes';
+import { ReasonCode } from './reason-codes';
 import { JsonObject } from './json-guard';
 
 /** RFC 9068 §2.2 claims a valid access token must carry. */

@@ -1,4 +1,4 @@
-import { ReasonCode } from '../reason-codes';
+import { ReasonCode } from './reason-codes';
 import { JsonObject, parseStrictObject } from './json-guard';
 
 const B64URL_SEGMENT = /^[A-Za-z0-9_-]*$/;

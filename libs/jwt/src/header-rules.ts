@@ -1,4 +1,4 @@
-import { ReasonCode } from '../reason-codes';
+import { ReasonCode } from './reason-codes';
 import { JsonObject } from './json-guard';
 
 /** Header members through which a token names its own key; never trusted, never fetched (RFC 8725 §3.10). */

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { compactDecrypt } from 'jose';
 import type { Policy } from '@tokenwarden/policy';
-import { ReasonCode } from '../reason-codes';
+import { ReasonCode } from './reason-codes';
 import { hasEmbeddedKey } from './header-rules';
 import { JsonObject } from './json-guard';
 

@@ -1,7 +1,9 @@
 import type { EventCodec } from '@tokenwarden/events';
 import { ConsumedRecord, ConsumerRunner, EventProducer, KafkaConnection } from '@tokenwarden/kafka';
-import type { Log } from '../audit/service-metrics';
 import { RevocationSet } from './revocation-set';
+
+/** One structured log line (the token service's and the guard's Log have this shape). */
+export type FeedLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
 export interface RevocationFeedOptions {
   readonly conn: KafkaConnection;
@@ -13,7 +15,7 @@ export interface RevocationFeedOptions {
   readonly deadLetterTopic: string;
   /** Unique per process: every instance reads the whole topic itself. */
   readonly groupId: string;
-  readonly log: Log;
+  readonly log: FeedLog;
   /** Told about every erasure marker read, so this instance can revoke its own refresh families. */
   readonly onErasure?: (subjectRef: string, erasedAtMs: number) => void;
   readonly onFatal?: (err: unknown) => void;
@@ -80,7 +82,7 @@ export class RevocationFeed {
 
 /**
  * Offset of the last record per partition at this moment (-1 when empty).
- * The one place the token service touches kafkajs directly: libs/kafka has no
+ * The one place outside libs/kafka that touches kafkajs directly: libs/kafka has no
  * offsets API yet (to move there).
  */
 async function lastOffsets(conn: KafkaConnection, topic: string): Promise<Map<number, bigint>> {

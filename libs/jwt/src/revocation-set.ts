@@ -1,4 +1,7 @@
-import { erasureKey, revocationKey } from '../audit/audit-publisher';
+/** Key of a revocation on the compacted revocations topic: "<iss> <jti>". */
+export const revocationKey = (iss: string, jti: string): string => `${iss} ${jti}`;
+/** Key of an erasure marker on the revocations topic. */
+export const erasureKey = (subjectRef: string): string => `erased ${subjectRef}`;
 
 /** A subject erasure as the validator needs it. */
 export interface ErasureMarker {

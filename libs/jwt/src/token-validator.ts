@@ -1,13 +1,13 @@
 import { compactVerify } from 'jose';
 import type { Policy } from '@tokenwarden/policy';
-import type { KeyStore } from '../keys/key-store';
-import { ReasonCode } from '../reason-codes';
-import { SubjectPseudonymizer, tokenFingerprint } from '../subject-ref';
+import { ReasonCode } from './reason-codes';
+import { SubjectPseudonymizer, tokenFingerprint } from './subject-ref';
 import { checkClaims, ClaimContext } from './claim-rules';
 import { decodeSegmentObject, precheckCompact } from './compact-precheck';
 import { checkJwsHeader, sanitizeHeaderValue } from './header-rules';
 import { DecryptionKey, unwrapNested } from './jwe-unwrap';
 import { JsonObject } from './json-guard';
+import type { KeyResolver } from './key-resolver';
 import { verdict, Verdict, VerdictFields } from './verdict';
 
 export interface TokenValidatorDeps {
@@ -16,8 +16,8 @@ export interface TokenValidatorDeps {
   readonly issuer: string;
   /** Default expected audience; a caller may name another per call. */
   readonly audience: string;
-  /** Our own key set; the only place a verification key can come from. */
-  readonly keys: Pick<KeyStore, 'verificationKey'>;
+  /** The issuer's key set (the token service's KeyStore, or a guard's JWKS cache); the only place a verification key can come from. */
+  readonly keys: KeyResolver;
   readonly decryptionKeys?: readonly DecryptionKey[];
   readonly pseudonyms: SubjectPseudonymizer;
   /** Revocation is by (iss, jti), never by the token string (signatures are malleable). */
@@ -37,8 +37,8 @@ type Inner = { readonly reason: ReasonCode; readonly fields: VerdictFields; read
 
 /**
  * RFC 9068 access-token validation as an explicit pipeline with one reason per
- * step. It never throws for bad input and never fetches anything: keys come
- * from our key set by kid, and every check pins what jose would otherwise
+ * step. It never throws for bad input and never fetches anything a token names:
+ * keys come from the configured key resolver by kid, and every check pins what jose would otherwise
  * infer from the token (algorithm, key, typ, issuer, audience, lifetime).
  */
 export class TokenValidator {
@@ -85,7 +85,15 @@ export class TokenValidator {
     const payload = decodeSegmentObject(segments[1]);
     if (!payload) return unsigned(ReasonCode.MALFORMED);
     if (segments[2].length === 0) return unsigned(ReasonCode.SIGNATURE_INVALID);
-    const key = this.deps.keys.verificationKey(h.kid);
+    let key;
+    try {
+      key = await this.deps.keys.verificationKey(h.kid);
+    } catch (err) {
+      this.deps.onInternalError?.(err);
+      return unsigned(ReasonCode.INTERNAL_ERROR);
+    }
+    // Fail closed when the key set cannot be trusted (a JWKS cache past its maximum age).
+    if (key.status === 'unavailable') return unsigned(ReasonCode.INTERNAL_ERROR);
     if (key.status === 'unknown') return unsigned(ReasonCode.KEY_UNKNOWN);
     if (key.status === 'retired') return unsigned(ReasonCode.KEY_RETIRED);
     if (key.status === 'revoked') return unsigned(ReasonCode.KEY_REVOKED);

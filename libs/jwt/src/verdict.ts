@@ -1,4 +1,4 @@
-import { ReasonCode } from '../reason-codes';
+import { ReasonCode } from './reason-codes';
 
 /**
  * The outcome of validating one presented token. `alg` and `kid` come from the

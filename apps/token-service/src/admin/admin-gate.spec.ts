@@ -1,4 +1,4 @@
-import { SubjectPseudonymizer } from '../subject-ref';
+import { SubjectPseudonymizer } from '@tokenwarden/jwt';
 import { AdminGate } from './admin-gate';
 
 const TOKEN = 'YWRtaW4tdG9rZW4tZm9yLXRlc3RzLW9ubHktMDEyMzQ1Njc4OWFiY2RlZg';

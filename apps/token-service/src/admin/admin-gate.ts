@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { OAuthProblem } from '../oauth/oauth-problem';
-import type { SubjectPseudonymizer } from '../subject-ref';
+import type { SubjectPseudonymizer } from '@tokenwarden/jwt';
 
 const CHALLENGE = 'Bearer realm="tokenwarden-admin"';
 const refused = () => new OAuthProblem(401, 'invalid_token', 'admin authentication required', CHALLENGE);

@@ -2,9 +2,8 @@ import type {
   DenialReason, EventHeader, GrantType, RevocationReason, TokenKind, TokenwardenEvent, ValidationOutcome,
 } from '@tokenwarden/events';
 import type { KeyLifecycleRecord } from '../keys/key-store';
-import { ReasonCode } from '../reason-codes';
-import { tokenFingerprint } from '../subject-ref';
-import type { Verdict } from '../validation/verdict';
+import { ReasonCode, tokenFingerprint } from '@tokenwarden/jwt';
+import type { Verdict } from '@tokenwarden/jwt';
 
 // Pure mappings from domain facts to event values: the one place that decides
 // what goes into an event. Nothing here sees a raw token beyond its fingerprint,

@@ -1,5 +1,6 @@
 import type { EventCodec, TokenwardenEvent } from '@tokenwarden/events';
 import type { OutgoingRecord, TopicNames } from '@tokenwarden/kafka';
+import { erasureKey, revocationKey } from '@tokenwarden/jwt';
 import { Log, ServiceMetrics } from './service-metrics';
 
 /** Where records go: EventProducer.publishAll (resolves on broker ack). */
@@ -30,10 +31,6 @@ export interface AuditPublisherOptions {
   readonly maxInFlight?: number;
 }
 
-/** Key of a (iss, jti) entry on the compacted revocations topic. */
-export const revocationKey = (iss: string, jti: string): string => `${iss} ${jti}`;
-/** Key of an erasure marker on the revocations topic (see README: "Event-sourced revocation"). */
-export const erasureKey = (subjectRef: string): string => `erased ${subjectRef}`;
 
 /**
  * The one way out for audit events. Three strengths:

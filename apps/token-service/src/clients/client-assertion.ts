@@ -1,8 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { errors, jwtVerify, JWTPayload } from 'jose';
-import { ReasonCode } from '../reason-codes';
-import { decodeSegmentObject, precheckCompact } from '../validation/compact-precheck';
-import { hasEmbeddedKey } from '../validation/header-rules';
+import { decodeSegmentObject, hasEmbeddedKey, precheckCompact, ReasonCode } from '@tokenwarden/jwt';
 import type { RegisteredClient } from './client-config';
 import type { ClientRegistry } from './client-registry';
 import type { ReplayCache } from './replay-cache';

@@ -3,8 +3,7 @@ import { AuditPublisher, AuditUnavailableError } from '../audit/audit-publisher'
 import { HeaderFactory, RequestContext, SCHEDULED } from '../audit/event-header';
 import type { Log, ServiceMetrics } from '../audit/service-metrics';
 import type { RevocationEvents } from '../revocation/revocation-events';
-import type { RevocationSet } from '../revocation/revocation-set';
-import type { SubjectPseudonymizer } from '../subject-ref';
+import type { RevocationSet, SubjectPseudonymizer } from '@tokenwarden/jwt';
 import type { LiveTokens } from '../tokens/live-tokens';
 import type { RefreshFamilies } from '../tokens/refresh-families';
 import { OAuthProblem, unavailable } from '../oauth/oauth-problem';

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import { AuditUnavailableError } from '../audit/audit-publisher';
 import type { Log } from '../audit/service-metrics';
 import { OAuthProblem, unavailable } from '../oauth/oauth-problem';
-import { ReasonCode } from '../reason-codes';
+import { ReasonCode } from '@tokenwarden/jwt';
 import type { ValidationService } from '../validation/validation-service';
 import { contextOf } from './request-context';
 import type { HttpRequest, HttpResponse } from './http-types';

@@ -3,7 +3,7 @@ import type { ClientAuthenticator } from '../clients/client-authenticator';
 import type { RegisteredClient } from '../clients/client-config';
 import type { ValidationService } from '../validation/validation-service';
 import { verdictBody } from '../validation/validation-service';
-import type { Verdict } from '../validation/verdict';
+import type { Verdict } from '@tokenwarden/jwt';
 import { FormParams } from './form-params';
 import { invalidRequest, OAuthProblem } from './oauth-problem';
 

@@ -4,7 +4,7 @@ import type { ServiceMetrics } from '../audit/service-metrics';
 import type { ClientAuthenticator } from '../clients/client-authenticator';
 import type { RegisteredClient } from '../clients/client-config';
 import type { RevocationEvents } from '../revocation/revocation-events';
-import type { RevocationSet } from '../revocation/revocation-set';
+import type { RevocationSet } from '@tokenwarden/jwt';
 import type { LiveTokens } from '../tokens/live-tokens';
 import type { RefreshFamilies } from '../tokens/refresh-families';
 import type { ValidationService } from '../validation/validation-service';

@@ -1,8 +1,7 @@
 import { jwtVerify } from 'jose';
 import type { RegisteredClient } from '../clients/client-config';
 import type { ReplayCache } from '../clients/replay-cache';
-import { precheckCompact } from '../validation/compact-precheck';
-import { hasEmbeddedKey } from '../validation/header-rules';
+import { hasEmbeddedKey, precheckCompact } from '@tokenwarden/jwt';
 
 export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
 export const TOKEN_TYPE_ACCESS = 'urn:ietf:params:oauth:token-type:access_token';

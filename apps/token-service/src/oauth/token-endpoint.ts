@@ -5,7 +5,7 @@ import type { RequestContext } from '../audit/event-header';
 import type { AuthenticatedClient, ClientAuthenticator } from '../clients/client-authenticator';
 import { GRANT_TYPES, GrantType, RegisteredClient } from '../clients/client-config';
 import type { RevocationEvents } from '../revocation/revocation-events';
-import type { SubjectPseudonymizer } from '../subject-ref';
+import type { SubjectPseudonymizer } from '@tokenwarden/jwt';
 import type { RefreshFamilies } from '../tokens/refresh-families';
 import { FormParams } from './form-params';
 import { invalidGrant, invalidRequest, OAuthProblem } from './oauth-problem';

@@ -5,7 +5,7 @@ import { HeaderFactory, SCHEDULED } from '../audit/event-header';
 import { ServiceMetrics, silentLog } from '../audit/service-metrics';
 import { ClientRegistry } from '../clients/client-registry';
 import { RevocationEvents } from '../revocation/revocation-events';
-import { RevocationSet } from '../revocation/revocation-set';
+import { RevocationSet } from '@tokenwarden/jwt';
 import { clientsFile } from '../testing/client-kit';
 import { ISSUER, setup } from '../testing/token-kit';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';

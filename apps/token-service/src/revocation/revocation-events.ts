@@ -1,7 +1,7 @@
 import type { RevocationReason, TokenwardenEvent } from '@tokenwarden/events';
 import { tokenRevoked } from '../audit/audit-events';
 import { HeaderFactory, RequestContext } from '../audit/event-header';
-import type { SubjectPseudonymizer } from '../subject-ref';
+import type { SubjectPseudonymizer } from '@tokenwarden/jwt';
 import type { FamilyRevocation } from '../tokens/refresh-families';
 
 /** An access token named for revocation, with what its event header needs. */

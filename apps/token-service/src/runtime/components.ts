@@ -22,13 +22,11 @@ import { SubjectTokenVerifier } from '../oauth/subject-token';
 import { TokenEndpoint } from '../oauth/token-endpoint';
 import { TokenMinter } from '../oauth/token-minter';
 import { RevocationEvents } from '../revocation/revocation-events';
-import { RevocationSet } from '../revocation/revocation-set';
-import { SubjectPseudonymizer } from '../subject-ref';
+import { RevocationSet, SubjectPseudonymizer, TokenValidator } from '@tokenwarden/jwt';
 import { tokenEndpointOf, TokenServiceConfig } from '../token-service.config';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
 import { LiveTokens } from '../tokens/live-tokens';
 import { RefreshFamilies } from '../tokens/refresh-families';
-import { TokenValidator } from '../validation/token-validator';
 import { ValidationService } from '../validation/validation-service';
 
 export interface ComponentOptions {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { bootstrapTopics, topicSpecs } from '@tokenwarden/kafka';
-import { RevocationFeed } from '../revocation/revocation-feed';
+import { RevocationFeed } from '@tokenwarden/jwt';
 import { buildComponents, ComponentOptions, Components } from './components';
 
 export type RuntimeState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';

@@ -4,11 +4,7 @@ import { CompactSign } from 'jose';
 import { parsePolicy, Policy } from '@tokenwarden/policy';
 import { KeyRotation } from '../keys/key-rotation';
 import { KeyStore } from '../keys/key-store';
-import { ReasonCode } from '../reason-codes';
-import { SubjectPseudonymizer } from '../subject-ref';
-import { DecryptionKey } from '../validation/jwe-unwrap';
-import { TokenValidator, TokenValidatorDeps } from '../validation/token-validator';
-import { Verdict } from '../validation/verdict';
+import { DecryptionKey, ReasonCode, SubjectPseudonymizer, TokenValidator, TokenValidatorDeps, Verdict } from '@tokenwarden/jwt';
 
 export const ISSUER = 'https://id.tokenwarden.test';
 export const AUDIENCE = 'https://api.tokenwarden.test';

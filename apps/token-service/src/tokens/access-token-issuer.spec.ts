@@ -3,10 +3,9 @@ import { decodeProtectedHeader } from 'jose';
 import { ClientRegistry } from '../clients/client-registry';
 import { KeyRotation } from '../keys/key-rotation';
 import { KeyStore } from '../keys/key-store';
-import { ReasonCode } from '../reason-codes';
+import { ReasonCode, TokenValidator } from '@tokenwarden/jwt';
 import { clientsFile, ClientKit, ENC_AUDIENCE } from '../testing/client-kit';
 import { AUDIENCE, ISSUER, KEK, Kit, setup, T0, testPolicy } from '../testing/token-kit';
-import { TokenValidator } from '../validation/token-validator';
 import { AccessTokenIssuer, AccessTokenRequest } from './access-token-issuer';
 
 let kit: Kit;

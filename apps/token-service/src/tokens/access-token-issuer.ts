@@ -5,7 +5,7 @@ import type { GrantType, RegisteredClient } from '../clients/client-config';
 import type { ClientRegistry } from '../clients/client-registry';
 import type { KeyStore } from '../keys/key-store';
 import { DenialReason, OAuthError, oauthErrorFor } from '../reason-codes';
-import { tokenFingerprint } from '../subject-ref';
+import { tokenFingerprint } from '@tokenwarden/jwt';
 
 export interface AccessTokenRequest {
   /** Already authenticated by the HTTP layer. */

@@ -2,7 +2,7 @@
 // active key, so only the claim rules can refuse them.
 import { guardIo } from '../testing/io-guard';
 import { AUDIENCE, goodClaims, ISSUER, Kit, nowSeconds, setup, T0, testPolicy } from '../testing/token-kit';
-import { ReasonCode } from '../reason-codes';
+import { ReasonCode } from '@tokenwarden/jwt';
 
 let kit: Kit;
 let io: ReturnType<typeof guardIo>;

@@ -3,8 +3,7 @@ import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { CompactEncrypt, exportJWK } from 'jose';
 import { guardIo } from '../testing/io-guard';
 import { b64, goodClaims, ISSUER, AUDIENCE, Kit, raw, setup, sign, T0 } from '../testing/token-kit';
-import { ReasonCode } from '../reason-codes';
-import { TokenValidator } from './token-validator';
+import { ReasonCode, TokenValidator } from '@tokenwarden/jwt';
 
 let kit: Kit;
 let io: ReturnType<typeof guardIo>;

@@ -4,9 +4,7 @@ import { jwtVerify } from 'jose';
 import { openPrivateKey } from '../keys/key-material';
 import { guardIo } from '../testing/io-guard';
 import { AUDIENCE, goodClaims, ISSUER, KEK, Kit, nowSeconds, setup, sign, T0 } from '../testing/token-kit';
-import { ReasonCode } from '../reason-codes';
-import { tokenFingerprint } from '../subject-ref';
-import { TokenValidator } from './token-validator';
+import { ReasonCode, tokenFingerprint, TokenValidator } from '@tokenwarden/jwt';
 
 let kit: Kit;
 let io: ReturnType<typeof guardIo>;

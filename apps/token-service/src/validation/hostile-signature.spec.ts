@@ -4,7 +4,7 @@ import { createHmac, createPublicKey, generateKeyPairSync, randomBytes } from 'n
 import { exportJWK } from 'jose';
 import { guardIo } from '../testing/io-guard';
 import { goodClaims, Kit, raw, setup, sign, signRawEs256, T0, testPolicy } from '../testing/token-kit';
-import { ReasonCode } from '../reason-codes';
+import { ReasonCode } from '@tokenwarden/jwt';
 
 let kit: Kit;
 let io: ReturnType<typeof guardIo>;

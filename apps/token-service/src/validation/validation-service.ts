@@ -2,9 +2,8 @@ import { tokenValidated } from '../audit/audit-events';
 import type { AuditPublisher } from '../audit/audit-publisher';
 import type { HeaderFactory, RequestContext } from '../audit/event-header';
 import type { ServiceMetrics } from '../audit/service-metrics';
-import { ReasonCode } from '../reason-codes';
-import type { TokenValidator } from './token-validator';
-import type { Verdict } from './verdict';
+import { ReasonCode } from '@tokenwarden/jwt';
+import type { TokenValidator, Verdict } from '@tokenwarden/jwt';
 
 export interface CheckOptions {
   readonly ctx: RequestContext;
