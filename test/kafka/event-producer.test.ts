@@ -31,3 +31,41 @@ describe('EventProducer (real Kafka)', () => {
     await producer.disconnect();
   });
 });
+
+describe('EventProducer request sizing (real Kafka)', () => {
+  it('splits a queue larger than one request into several, so a stall never builds an oversized request', async () => {
+    const names = topicNames(`${uniqueName('prodsize')}.`);
+    const conn = testConnection('producer-size-test');
+    await bootstrapTopics(conn, topicSpecs(names, 1));
+    // 3 MB queued at once: far above the broker's 1 MB message.max.bytes if sent as one request.
+    const producer = new EventProducer(conn, { lingerMs: 50, maxBatchRecords: 10000, maxBatchBytes: 256 * 1024 });
+    await producer.connect();
+    try {
+      const value = Buffer.alloc(10 * 1024, 7);
+      await Promise.all(Array.from({ length: 300 }, (_, i) => producer.publish({ topic: names.tokenEvents, key: `k${i}`, value })));
+      const read = await readTopic(names.tokenEvents, 300);
+      expect(read).toHaveLength(300);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it('keeps publishing after a failed request (a fresh idempotent producer, no sequence errors)', async () => {
+    const names = topicNames(`${uniqueName('prodfail')}.`);
+    const conn = testConnection('producer-fail-test');
+    await bootstrapTopics(conn, topicSpecs(names, 1));
+    const producer = new EventProducer(conn, { lingerMs: 1 });
+    await producer.connect();
+    try {
+      // A single record above message.max.bytes: the broker refuses the request.
+      await expect(producer.publish({ topic: names.tokenEvents, key: 'big', value: Buffer.alloc(2 * 1024 * 1024) })).rejects.toMatchObject({
+        code: 'ERR_KAFKA_PUBLISH_FAILED',
+      });
+      await producer.publishAll(['a', 'b', 'c'].map((v) => ({ topic: names.tokenEvents, key: 'k', value: Buffer.from(v) })));
+      const read = await readTopic(names.tokenEvents, 3);
+      expect(read.map((r) => r.value?.toString())).toEqual(['a', 'b', 'c']);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+});

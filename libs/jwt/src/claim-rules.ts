@@ -43,6 +43,7 @@ const TYPE_RULES: Record<string, (v: unknown) => boolean> = {
   jti: isId, sub: isId, client_id: isId, iss: isId, aud: isAudience,
   scope: (v) => typeof v === 'string' && v.length <= 4096,
 };
+const TYPE_RULE_LIST = Object.entries(TYPE_RULES);
 
 /**
  * Claim rules on a payload whose signature already verified, in a fixed order:
@@ -52,7 +53,7 @@ const TYPE_RULES: Record<string, (v: unknown) => boolean> = {
 export function checkClaims(p: JsonObject, c: ClaimContext): ClaimVerdict {
   const fail = (reason: ReasonCode): ClaimVerdict => ({ ok: false, reason });
   for (const name of REQUIRED) if (!Object.hasOwn(p, name) || p[name] === null) return fail(ReasonCode.CLAIM_MISSING);
-  for (const [name, rule] of Object.entries(TYPE_RULES)) {
+  for (const [name, rule] of TYPE_RULE_LIST) {
     if (Object.hasOwn(p, name) && !rule(p[name])) return fail(ReasonCode.CLAIM_TYPE);
   }
   const iss = p.iss as string;

@@ -1,8 +1,16 @@
+import { isUtf8 } from 'node:buffer';
 import { ReasonCode } from './reason-codes';
 import { JsonObject, parseStrictObject } from './json-guard';
 
-const B64URL_SEGMENT = /^[A-Za-z0-9_-]*$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** True when every character is in the base64url alphabet (A–Z a–z 0–9 - _), no padding. */
+function isBase64url(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // 0-9, A-Z, a-z, '-', '_'
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f)) return false;
+  }
+  return true;
+}
 
 export type Shape =
   | { readonly ok: true; readonly kind: 'jws' | 'jwe'; readonly segments: readonly string[]; readonly header: JsonObject }
@@ -17,12 +25,12 @@ export function exceedsSize(token: string, maxBytes: number): boolean {
 
 /** Strict base64url segment → JSON object, or undefined. */
 export function decodeSegmentObject(segment: string): JsonObject | undefined {
-  if (segment.length === 0 || segment.length % 4 === 1 || !B64URL_SEGMENT.test(segment)) return undefined;
-  try {
-    return parseStrictObject(utf8.decode(Buffer.from(segment, 'base64url')));
-  } catch {
-    return undefined; // invalid UTF-8
-  }
+  if (segment.length === 0 || segment.length % 4 === 1 || !isBase64url(segment)) return undefined;
+  const bytes = Buffer.from(segment, 'base64url');
+  if (!isUtf8(bytes)) return undefined; // invalid UTF-8 is refused, never replaced
+  // Same text as a fatal TextDecoder gives: one leading BOM is dropped.
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return parseStrictObject(bytes.toString('utf8', bom));
 }
 
 /**
@@ -36,7 +44,7 @@ export function precheckCompact(token: unknown, maxBytes: number): Shape {
   const segments = token.split('.');
   if (segments.length !== 3 && segments.length !== 5) return fail(ReasonCode.MALFORMED);
   for (const s of segments) {
-    if (s.length % 4 === 1 || !B64URL_SEGMENT.test(s)) return fail(ReasonCode.MALFORMED);
+    if (s.length % 4 === 1 || !isBase64url(s)) return fail(ReasonCode.MALFORMED);
   }
   const header = decodeSegmentObject(segments[0]);
   if (!header) return fail(ReasonCode.MALFORMED);

@@ -41,5 +41,15 @@ export function checkJwsHeader(h: JsonObject, allowed: readonly string[]): Heade
 /** Printable ASCII, bounded: header values from untrusted tokens go into events and logs. */
 export function sanitizeHeaderValue(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
+  // Fast path, no allocation: short and printable already (our own alg and kid values always are).
+  if (v.length <= 64 && isPrintableAscii(v)) return v;
   return v.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
+}
+
+function isPrintableAscii(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }

@@ -2,6 +2,8 @@ import { createHash, createHmac } from 'node:crypto';
 
 /** HMAC keys shorter than the hash output weaken the pseudonym (RFC 2104 §3); refuse them. */
 export const MIN_SUBJECT_KEY_BYTES = 32;
+const MAX_CACHED_SUBJECTS = 4096;
+const MAX_CACHED_SUB_CHARS = 256;
 
 /**
  * Names subjects in events without naming them: `subjectRef(sub)` is
@@ -18,9 +20,22 @@ export class SubjectPseudonymizer {
     this.key = Buffer.from(key);
   }
 
+  /**
+   * Recent results: the HMAC is a pure function of (key, sub) and the key never
+   * changes, so a hit is exactly what recomputing would give. Bounded; emptied when full.
+   */
+  private readonly recent = new Map<string, string>();
+
   /** Lower-case hex HMAC-SHA256 of the subject identifier. */
   subjectRef(sub: string): string {
-    return createHmac('sha256', this.key).update(sub, 'utf8').digest('hex');
+    const hit = this.recent.get(sub);
+    if (hit !== undefined) return hit;
+    const ref = createHmac('sha256', this.key).update(sub, 'utf8').digest('hex');
+    if (sub.length <= MAX_CACHED_SUB_CHARS) {
+      if (this.recent.size >= MAX_CACHED_SUBJECTS) this.recent.clear();
+      this.recent.set(sub, ref);
+    }
+    return ref;
   }
 }
 

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { parsePolicy } from '@tokenwarden/policy';
 import type { KeyResolver, VerificationKey } from './key-resolver';
@@ -41,5 +41,16 @@ describe('TokenValidator over a KeyResolver', () => {
     const { validator, token, errors } = await setup(() => Promise.reject(new Error('boom')));
     expect((await validator.validate(await token('k2'))).reason).toBe(ReasonCode.INTERNAL_ERROR);
     expect(errors).toHaveLength(1);
+  });
+
+  it('the fingerprint is the SHA-256 of the token, and survives a spread and JSON like a plain field', async () => {
+    const { validator, token } = await setup(() => ({ status: 'unknown' }));
+    const t = await token('k1');
+    const v = await validator.validate(t);
+    const sha = createHash('sha256').update(t).digest('hex');
+    expect(v.fingerprint).toBe(sha);
+    expect({ ...v, valid: false }.fingerprint).toBe(sha);
+    expect(JSON.parse(JSON.stringify(v)).fingerprint).toBe(sha);
+    expect(Object.keys(v)).toContain('fingerprint');
   });
 });

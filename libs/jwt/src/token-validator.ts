@@ -1,4 +1,3 @@
-import { compactVerify } from 'jose';
 import type { Policy } from '@tokenwarden/policy';
 import { ReasonCode } from './reason-codes';
 import { SubjectPseudonymizer, tokenFingerprint } from './subject-ref';
@@ -8,6 +7,7 @@ import { checkJwsHeader, sanitizeHeaderValue } from './header-rules';
 import { DecryptionKey, unwrapNested } from './jwe-unwrap';
 import { JsonObject } from './json-guard';
 import type { KeyResolver } from './key-resolver';
+import { verifyCompactSignature } from './signature';
 import { verdict, Verdict, VerdictFields } from './verdict';
 
 export interface TokenValidatorDeps {
@@ -56,18 +56,19 @@ export class TokenValidator {
     try {
       const shape = precheckCompact(token, this.deps.policy.maxTokenSizeBytes);
       if (!shape.ok) return verdict(shape.reason, { nested: false });
-      const fingerprint = tokenFingerprint(token as string);
+      // The fingerprint names the token in audit events; it is computed when first read, not here.
+      const fp = (reason: ReasonCode, fields: VerdictFields): Verdict => verdictWithLazyFingerprint(reason, fields, token as string);
       if (shape.kind === 'jws') {
         const r = await this.verifyJws(token as string, shape.segments, shape.header, audience, false);
-        return verdict(r.reason, { ...r.fields, fingerprint });
+        return fp(r.reason, r.fields);
       }
       const outer = await unwrapNested(token as string, shape.header, this.deps.decryptionKeys ?? [], this.deps.policy);
-      if (!outer.ok) return verdict(outer.reason, { nested: true, fingerprint, alg: sanitizeHeaderValue(shape.header.alg) });
+      if (!outer.ok) return fp(outer.reason, { nested: true, alg: sanitizeHeaderValue(shape.header.alg) });
       const inner = precheckCompact(outer.inner, this.deps.policy.maxTokenSizeBytes);
-      if (!inner.ok || inner.kind !== 'jws') return verdict(ReasonCode.JWE_REFUSED, { nested: true, fingerprint });
+      if (!inner.ok || inner.kind !== 'jws') return fp(ReasonCode.JWE_REFUSED, { nested: true });
       const r = await this.verifyJws(outer.inner, inner.segments, inner.header, audience, true);
       // Until the inner signature verifies, the JWE is just something anyone could encrypt to us.
-      return verdict(r.signed ? r.reason : ReasonCode.JWE_REFUSED, { ...r.fields, fingerprint });
+      return fp(r.signed ? r.reason : ReasonCode.JWE_REFUSED, r.fields);
     } catch (err) {
       // Only a bug gets here (lookups are caught below): refuse, and report it.
       this.deps.onInternalError?.(err);
@@ -87,7 +88,9 @@ export class TokenValidator {
     if (segments[2].length === 0) return unsigned(ReasonCode.SIGNATURE_INVALID);
     let key;
     try {
-      key = await this.deps.keys.verificationKey(h.kid);
+      const found = this.deps.keys.verificationKey(h.kid);
+      // A synchronous key store answers without a trip through the microtask queue.
+      key = isPromise(found) ? await found : found;
     } catch (err) {
       this.deps.onInternalError?.(err);
       return unsigned(ReasonCode.INTERNAL_ERROR);
@@ -99,11 +102,7 @@ export class TokenValidator {
     if (key.status === 'revoked') return unsigned(ReasonCode.KEY_REVOKED);
     // A key signs with one algorithm only: RS256 under a PS256 or ES256 kid is a downgrade.
     if (key.alg !== h.alg) return unsigned(ReasonCode.KEY_ALG_MISMATCH);
-    try {
-      await compactVerify(token, key.key, { algorithms: [key.alg] });
-    } catch {
-      return unsigned(ReasonCode.SIGNATURE_INVALID);
-    }
+    if (!(await verifyCompactSignature(token, key.alg, key.key))) return unsigned(ReasonCode.SIGNATURE_INVALID);
     return { ...(await this.checkVerifiedClaims(payload, audience, encrypted, base)), signed: true };
   }
 
@@ -116,15 +115,17 @@ export class TokenValidator {
       toleranceSeconds: policy.clockToleranceSeconds, maxLifetimeSeconds: policy.accessToken.lifetimeSeconds,
       forbidden: this.forbidden, sensitive: this.sensitive, encrypted,
     };
-    const fields = { ...base, ...verifiedFields(payload) };
+    const fields = verifiedFields(base, payload);
     const checked = checkClaims(payload, ctx);
     if (!checked.ok) return { reason: checked.reason, fields };
     const c = checked.claims;
     const subjectRef = this.deps.pseudonyms.subjectRef(c.sub);
     const full: VerdictFields = { ...fields, subjectRef };
     try {
-      if (await this.deps.isRevoked(c.iss, c.jti)) return { reason: ReasonCode.REVOKED, fields: full };
-      if (await this.deps.isErased(subjectRef, c.iat)) return { reason: ReasonCode.SUBJECT_ERASED, fields: full };
+      const revoked = this.deps.isRevoked(c.iss, c.jti);
+      if (isPromise(revoked) ? await revoked : revoked) return { reason: ReasonCode.REVOKED, fields: full };
+      const erased = this.deps.isErased(subjectRef, c.iat);
+      if (isPromise(erased) ? await erased : erased) return { reason: ReasonCode.SUBJECT_ERASED, fields: full };
     } catch (err) {
       this.deps.onInternalError?.(err);
       return { reason: ReasonCode.INTERNAL_ERROR, fields: full };
@@ -133,13 +134,40 @@ export class TokenValidator {
   }
 }
 
-/** Claim values for the verdict, each only if it has its documented type. */
-function verifiedFields(p: JsonObject): Omit<VerdictFields, 'nested'> {
-  const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 1024 ? v : undefined);
-  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-  const aud = typeof p.aud === 'string' ? [p.aud] : Array.isArray(p.aud) && p.aud.every((a) => typeof a === 'string') ? p.aud : undefined;
+const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then?: unknown } | null)?.then === 'function';
+
+const verdictString = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 1024 ? v : undefined);
+const verdictNumber = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+/** The header fields plus the claim values for the verdict, each only if it has its documented type. */
+function verifiedFields(base: VerdictFields, p: JsonObject): VerdictFields {
+  const aud = typeof p.aud === 'string' ? [p.aud] : Array.isArray(p.aud) && p.aud.every(isString) ? p.aud : undefined;
   return {
-    jti: str(p.jti), iss: str(p.iss), sub: str(p.sub), clientId: str(p.client_id),
-    aud, scope: str(p.scope), exp: num(p.exp), iat: num(p.iat),
+    nested: base.nested, alg: base.alg, kid: base.kid,
+    jti: verdictString(p.jti), iss: verdictString(p.iss), sub: verdictString(p.sub), clientId: verdictString(p.client_id),
+    aud, scope: verdictString(p.scope), exp: verdictNumber(p.exp), iat: verdictNumber(p.iat),
+  };
+}
+
+/**
+ * `verdict(reason, fields)` plus a `fingerprint` computed on first read and kept:
+ * an own enumerable accessor, so spreads, JSON and equality see it like a plain value.
+ * Only audit events read it, so validation itself does not pay for the SHA-256.
+ */
+function verdictWithLazyFingerprint(reason: ReasonCode, fields: VerdictFields, token: string): Verdict {
+  let value: string | undefined;
+  let source: string | undefined = token;
+  return {
+    valid: reason === ReasonCode.OK,
+    reason,
+    ...fields,
+    get fingerprint(): string {
+      if (value === undefined) {
+        value = tokenFingerprint(source as string);
+        source = undefined; // the raw token is not kept once its fingerprint exists
+      }
+      return value;
+    },
   };
 }

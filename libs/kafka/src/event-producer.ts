@@ -6,8 +6,10 @@ import { OutgoingRecord } from './records';
 export interface EventProducerOptions {
   /** Wait this long for more records before sending a batch (0 = next tick). */
   lingerMs?: number;
-  /** Send as soon as this many records are queued. */
+  /** Send as soon as this many records are queued; also the most one request carries. */
   maxBatchRecords?: number;
+  /** The most bytes (keys + values) one request carries, below the broker's message.max.bytes. */
+  maxBatchBytes?: number;
   /** How long one send may wait for the broker's acknowledgement. */
   ackTimeoutMs?: number;
 }
@@ -25,7 +27,7 @@ interface Pending {
  * so a caller can refuse to act on what was not audited.
  */
 export class EventProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
@@ -36,7 +38,11 @@ export class EventProducer {
     private readonly conn: KafkaConnection,
     private readonly options: EventProducerOptions = {},
   ) {
-    this.producer = conn.client.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.conn.client.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 
   async connect(): Promise<void> {
@@ -65,9 +71,13 @@ export class EventProducer {
 
   /** Sends what is queued and waits for it. */
   async flush(): Promise<void> {
-    this.flushSoon(0);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length > 0) {
+      this.sending = this.sending.then(() => this.sendQueued());
+      await this.sending;
+    }
     await this.sending;
-    if (this.queue.length > 0) await this.flush();
   }
 
   async disconnect(): Promise<void> {
@@ -86,8 +96,7 @@ export class EventProducer {
   }
 
   private async sendQueued(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.takeBatch();
     if (batch.length === 0) return;
     try {
       if (!this.connected) await this.connect();
@@ -109,8 +118,40 @@ export class EventProducer {
               { cause: err },
             );
       for (const p of batch) p.reject(wrapped);
+      await this.rebuildProducer();
     }
+    if (this.queue.length > 0) this.flushSoon(0);
   }
+
+  /** The oldest queued records that fit one request (by count and bytes); the rest wait for the next. */
+  private takeBatch(): Pending[] {
+    const maxRecords = this.options.maxBatchRecords ?? 500;
+    const maxBytes = this.options.maxBatchBytes ?? 512 * 1024;
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && n < maxRecords) {
+      bytes += recordBytes(this.queue[n].record);
+      if (n > 0 && bytes > maxBytes) break;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  /**
+   * After a failed request the idempotent producer's sequence numbers may no
+   * longer match the broker's ("out of order sequence number"): start a fresh
+   * producer (new producer id), as kafkajs advises for its experimental idempotence.
+   */
+  private async rebuildProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.connected = false;
+    await old.disconnect().catch(() => undefined);
+  }
+}
+
+function recordBytes(r: OutgoingRecord): number {
+  return (r.value?.length ?? 0) + (typeof r.key === 'string' ? Buffer.byteLength(r.key) : (r.key?.length ?? 0)) + 64;
 }
 
 function groupByTopic(records: readonly OutgoingRecord[]): Array<{ topic: string; messages: Message[] }> {
