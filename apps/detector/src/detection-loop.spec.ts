@@ -70,6 +70,31 @@ describe('DetectionLoop', () => {
     expect(counts).toEqual([[3, 'OPEN'], [5, 'UPDATED'], [6, 'UPDATED']]);
   });
 
+  it('tracks progress per partition, also across a batch mixing partitions and a failure part-way through it', async () => {
+    const { loop, engine } = setupLoop(async () => undefined);
+    const on = (i: number, partition: number) => {
+      const e = issued({ t: T0 + i * 1000 });
+      return record(encode('TokenIssued', e.value as never), partition);
+    };
+    const a = [on(0, 0), on(1, 1), on(2, 0), on(3, 1)];
+    await loop.handle(a);
+    expect(engine.events).toBe(4);
+    await loop.handle([a[2], a[3], on(4, 1)]); // redelivered records of both partitions, then a new one
+    expect(engine.events).toBe(5);
+    const real = engine.ingest.bind(engine);
+    let calls = 0;
+    const spy = jest.spyOn(engine, 'ingest').mockImplementation((e) => {
+      if (++calls === 2) throw new Error('bug');
+      real(e);
+    });
+    const b = [on(6, 2), on(7, 2), on(8, 2)];
+    await expect(loop.handle(b)).rejects.toThrow('bug'); // the second record throws
+    expect(engine.events).toBe(6);
+    await loop.handle(b); // the first is not counted again, the second and third are
+    spy.mockRestore();
+    expect(engine.events).toBe(8);
+  });
+
   it('counts and skips undecodable records', async () => {
     const { loop, engine, undecodable } = setupLoop(async () => undefined);
     await loop.handle([record(Buffer.from('not avro')), record(null), issuedRecord(0)]);

@@ -41,13 +41,29 @@ export class DetectionLoop {
 
   /** The live batch handler (ConsumerRunner). */
   readonly handle = async (records: ConsumedRecord[]): Promise<void> => {
-    for (const r of records) {
-      const at = `${r.topic}/${r.partition}`;
-      const done = this.ingested.get(at);
-      const offset = Number(r.offset);
-      if (done !== undefined && offset <= done) continue;
-      this.ingest(r);
-      this.ingested.set(at, offset);
+    // A batch is one partition's records in offset order: look its progress up once per run of the same partition.
+    let topic: string | undefined;
+    let partition = -1;
+    let at = '';
+    let done: number | undefined;
+    try {
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i];
+        if (r.topic !== topic || r.partition !== partition) {
+          if (done !== undefined) this.ingested.set(at, done);
+          topic = r.topic;
+          partition = r.partition;
+          at = `${topic}/${partition}`;
+          done = this.ingested.get(at);
+        }
+        const offset = Number(r.offset);
+        if (done !== undefined && offset <= done) continue;
+        this.ingest(r);
+        done = offset;
+      }
+    } finally {
+      // Also when ingest threw: records already counted stay skipped on the retry.
+      if (done !== undefined) this.ingested.set(at, done);
     }
     this.o.engine.evictIdle();
     await this.emit();

@@ -18,6 +18,7 @@ export class DetectorMetrics {
   readonly registry = new Registry();
   private readonly alerts: Counter;
   private readonly events: Counter;
+  private readonly eventsByType = new Map<string, Counter.Internal>();
   private readonly undecodable: Counter;
   private readonly replayed: Counter;
   private readonly replaySeconds: Gauge;
@@ -94,7 +95,13 @@ export class DetectorMetrics {
   }
 
   event(type: string): void {
-    this.events.inc({ type });
+    // Called per event: the labelled child is resolved once per type, not per call.
+    let child = this.eventsByType.get(type);
+    if (child === undefined) {
+      child = this.events.labels(type);
+      this.eventsByType.set(type, child);
+    }
+    child.inc();
   }
 
   undecodableRecord(code: string): void {

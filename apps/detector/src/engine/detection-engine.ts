@@ -1,8 +1,8 @@
 import type { Alert, ProducerInfo, TokenwardenEvent } from '@tokenwarden/events';
 import type { Policy } from '@tokenwarden/policy';
-import { isMatchableType, MatchableEvent, MatchableType } from '../rules/event-fields';
+import { MatchableEvent, MatchableType } from '../rules/event-fields';
 import { RuleSet } from '../rules/rule-definition';
-import { compileMatch, EventPredicate } from '../rules/rule-matcher';
+import { compileMatch, EventPredicate, MATCH_ALL } from '../rules/rule-matcher';
 import { Incident, toAlert } from './incident';
 import { KeyRegistry } from './key-registry';
 import { RuleCounters, RuleState } from './rule-state';
@@ -37,7 +37,8 @@ export interface RuleStats extends RuleCounters {
 
 interface Route {
   readonly state: RuleState;
-  readonly match: EventPredicate;
+  /** undefined: the rule takes every event of the type. */
+  readonly match: EventPredicate | undefined;
 }
 
 /**
@@ -82,7 +83,7 @@ export class DetectionEngine {
     for (const state of this.ruleStates) {
       this.byId.set(state.rule.id, state);
       for (const [type, match] of compileMatch(state.rule, { policy: o.policy, keys: this.keys })) {
-        this.routes.set(type, [...(this.routes.get(type) ?? []), { state, match }]);
+        this.routes.set(type, [...(this.routes.get(type) ?? []), { state, match: match === MATCH_ALL ? undefined : match }]);
       }
     }
   }
@@ -101,13 +102,15 @@ export class DetectionEngine {
     const t = e.value.header.event_time;
     if (t > this.clock) this.clock = Math.min(t, Math.max(this.clock, this.now() + this.maxFutureMs));
     if (e.type === 'KeyLifecycle') return this.keys.observe(e.value);
-    if (!isMatchableType(e.type)) return;
-    const routes = this.routes.get(e.type);
-    if (!routes) return;
+    // Only matchable types have routes; each route list is fixed at reset(), in rule order.
+    const routes = this.routes.get(e.type as MatchableType);
+    if (routes === undefined) return;
+    const type = e.type as MatchableType;
     const value = e.value as MatchableEvent;
-    for (const { state, match } of routes) {
-      if (!match(value)) continue;
-      const changed = state.ingest(e.type, value);
+    for (let i = 0; i < routes.length; i++) {
+      const { state, match } = routes[i];
+      if (match !== undefined && !match(value)) continue;
+      const changed = state.ingest(type, value);
       if (changed) this.dirty.set(changed, state);
     }
   }

@@ -36,6 +36,8 @@ export class KeyTable {
   /** event_time of the newest event seen for the key (ms). */
   newestMs!: Float64Array;
   evidenceIds!: Uint8Array;
+  /** The same bytes as 32-bit words (16-byte ids, 4-byte aligned): 4 compares per id. */
+  evidenceWords!: Int32Array;
   /** Low 32 bits of each evidence event_time (ms); full times are recovered from newestMs. */
   evidenceTimes!: Uint32Array;
   /** Next evidence position and number of filled positions. */
@@ -176,6 +178,7 @@ export class KeyTable {
     this.headBucket = copy(this.headBucket, (n) => new Float64Array(n), 1);
     this.newestMs = copy(this.newestMs, (n) => new Float64Array(n), 1);
     this.evidenceIds = copy(this.evidenceIds, (n) => new Uint8Array(n), e * UUID_BYTES);
+    this.evidenceWords = new Int32Array(this.evidenceIds.buffer, this.evidenceIds.byteOffset, this.evidenceIds.length >> 2);
     this.evidenceTimes = copy(this.evidenceTimes, (n) => new Uint32Array(n), e);
     this.evidencePos = copy(this.evidencePos, (n) => new Uint8Array(n), 1);
     this.evidenceLen = copy(this.evidenceLen, (n) => new Uint8Array(n), 1);

@@ -56,6 +56,10 @@ export class RuleState {
   private readonly groupBy = new Map<MatchableType, FieldSpec>();
   private readonly distinctOf = new Map<MatchableType, FieldSpec>();
   private readonly suppressed: ReadonlySet<string>;
+  /** The group-key (and distinct-value) reader when every matched type shares it (header fields): no per-event lookup by type. */
+  private readonly keyReader: FieldSpec['read'] | undefined;
+  private readonly distinctReader: FieldSpec['read'] | undefined;
+  private readonly isDistinct: boolean;
 
   constructor(readonly rule: RuleDefinition, o: Omit<RuleStateOptions, 'rule'>) {
     this.windowMs = rule.windowSeconds * 1000;
@@ -67,6 +71,9 @@ export class RuleState {
       if (rule.distinctField) this.distinctOf.set(type, fieldOf(type, rule.distinctField)!);
     }
     this.suppressed = new Set(rule.suppressKeys);
+    this.isDistinct = rule.kind === 'distinct';
+    this.keyReader = sharedReader(this.groupBy);
+    this.distinctReader = sharedReader(this.distinctOf);
     this.table = new KeyTable({
       ringSize: rule.subBuckets + Math.ceil(o.allowedLatenessMs / this.bucketMs) + 1,
       evidenceSlots: o.evidenceSlots ?? Math.min(4, rule.threshold),
@@ -84,18 +91,18 @@ export class RuleState {
 
   /** Counts a matching event; returns the incident when its alert changed. */
   ingest(type: MatchableType, event: MatchableEvent): Incident | undefined {
-    const key = this.groupBy.get(type)!.read(event);
+    const key = (this.keyReader ?? this.groupBy.get(type)!.read)(event);
     if (typeof key !== 'string' || key.length === 0) {
       this.counters.noKey += 1;
       return undefined;
     }
-    if (this.suppressed.has(key)) {
+    if (this.suppressed.size > 0 && this.suppressed.has(key)) {
       this.counters.suppressed += 1;
       return undefined;
     }
     let value: string | undefined;
-    if (this.rule.kind === 'distinct') {
-      const v = this.distinctOf.get(type)!.read(event);
+    if (this.isDistinct) {
+      const v = (this.distinctReader ?? this.distinctOf.get(type)!.read)(event);
       if (typeof v !== 'string' || v.length === 0) {
         this.counters.noKey += 1;
         return undefined;
@@ -227,4 +234,10 @@ export class RuleState {
     if (reason === 'idle') this.counters.evictedIdle += 1;
     else this.counters.evictedCap += 1;
   }
+}
+
+/** The one reader all types use (header fields are the same FieldSpec for every type), else undefined. */
+function sharedReader(byType: ReadonlyMap<MatchableType, FieldSpec>): FieldSpec['read'] | undefined {
+  const specs = new Set(byType.values());
+  return specs.size === 1 ? [...specs][0].read : undefined;
 }

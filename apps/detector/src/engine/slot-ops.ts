@@ -104,6 +104,7 @@ export function readEvidence(t: KeyTable, slot: number, sinceMs: number, untilMs
 
 // Every rule an event matches looks its id up: parse it once per event.
 const scratch = new Uint8Array(UUID_BYTES);
+const scratchWords = new Int32Array(scratch.buffer);
 let scratchId = '';
 
 function parsed(eventId: string): Uint8Array {
@@ -118,10 +119,11 @@ function parsed(eventId: string): Uint8Array {
 export function hasEvidence(t: KeyTable, slot: number, eventId: string): boolean {
   parsed(eventId);
   const e = t.evidenceSlots;
-  outer: for (let i = 0; i < t.evidenceLen[slot]; i++) {
-    const at = (slot * e + i) * UUID_BYTES;
-    for (let j = 0; j < UUID_BYTES; j++) if (t.evidenceIds[at + j] !== scratch[j]) continue outer;
-    return true;
+  const w = t.evidenceWords;
+  const w0 = scratchWords[0], w1 = scratchWords[1], w2 = scratchWords[2], w3 = scratchWords[3];
+  for (let i = 0, len = t.evidenceLen[slot]; i < len; i++) {
+    const at = (slot * e + i) * 4;
+    if (w[at] === w0 && w[at + 1] === w1 && w[at + 2] === w2 && w[at + 3] === w3) return true;
   }
   return false;
 }

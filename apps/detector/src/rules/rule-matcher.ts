@@ -21,15 +21,45 @@ export function compileMatch(rule: RuleDefinition, ctx: CheckContext): Map<Match
   for (const clause of rule.match) {
     const conditions = Object.entries(clause.where).map(([name, values]) => condition(fieldOf(clause.type, name)!, values));
     if (clause.check) conditions.push(checkOf(clause.check, ctx) as EventPredicate);
-    const all: EventPredicate = conditions.length === 0 ? () => true : (e) => conditions.every((c) => c(e));
-    byType.set(clause.type, [...(byType.get(clause.type) ?? []), all]);
+    byType.set(clause.type, [...(byType.get(clause.type) ?? []), allOf(conditions)]);
   }
-  return new Map([...byType].map(([type, ps]) => [type, ps.length === 1 ? ps[0] : (e: MatchableEvent) => ps.some((p) => p(e))]));
+  return new Map([...byType].map(([type, ps]) => [type, anyOf(ps)]));
+}
+
+/** Always true: a clause without conditions. Engines test for it to skip the call. */
+export const MATCH_ALL: EventPredicate = () => true;
+
+// Plain loops and one/two-condition shapes: these run for every event and every rule of its type.
+function allOf(ps: EventPredicate[]): EventPredicate {
+  if (ps.length === 0) return MATCH_ALL;
+  if (ps.length === 1) return ps[0];
+  if (ps.length === 2) {
+    const [a, b] = ps;
+    return (e) => a(e) && b(e);
+  }
+  return (e) => {
+    for (let i = 0; i < ps.length; i++) if (!ps[i](e)) return false;
+    return true;
+  };
+}
+
+function anyOf(ps: EventPredicate[]): EventPredicate {
+  if (ps.includes(MATCH_ALL)) return MATCH_ALL;
+  if (ps.length === 1) return ps[0];
+  return (e) => {
+    for (let i = 0; i < ps.length; i++) if (ps[i](e)) return true;
+    return false;
+  };
 }
 
 function condition(field: FieldSpec, values: readonly FieldValue[]): EventPredicate {
+  const read = field.read;
+  if (values.length === 1) {
+    const only = values[0];
+    return (e) => read(e) === only;
+  }
   const allowed = new Set(values);
-  return (e) => allowed.has(field.read(e));
+  return (e) => allowed.has(read(e));
 }
 
 function checkOf(check: MatchCheck, { policy, keys }: CheckContext): (e: MatchableEvent) => boolean {
