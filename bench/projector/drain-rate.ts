@@ -1,35 +1,99 @@
 // Drain-rate benchmark of the projector (issue 4, part 4): a pre-filled
-// token-events topic drained into ClickHouse by the real projector process,
-// against the ceiling of the same rows inserted by clickhouse-client in the
-// same run, into a database with the same migrations (same materialized
-// views). Target: projector rows/s >= 0.7 x clickhouse-client rows/s.
+// token-events topic drained into ClickHouse by the real projector process
+// (compiled, as production runs it), against two ceilings measured in the
+// same run on the same topic and rows:
+//   - clickhouse-client inserting exactly the rows the projector writes, in
+//     one call, into a database with the same migrations (same materialized
+//     views), in JSONEachRow and in TabSeparated (the faster one counts);
+//   - a trivial kafkajs consumer in a fresh group that only counts the records
+//     (same fetch settings as the projector).
+// ratio = projector rows/s / min(trivial consumer, clickhouse-client) rows/s
+// per repetition; the report gives the median. Target: >= 0.7.
+// Each contender runs once per repetition, in an order that rotates, so slow
+// spells of the shared machine hit each of them in turn.
 //
 //   node -r ./test/projector/support/ts-register.js bench/projector/drain-rate.ts
 //
-// Environment: BENCH_EVENTS (default 100000), TW_KAFKA_BROKERS,
-// TW_CLICKHOUSE_URL, BENCH_CLICKHOUSE_TCP_PORT (clickhouse-client, default
-// 19000), and TW_PROJECTOR_* to tune the projector. Writes bench/out/.
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+// Environment: BENCH_EVENTS (default 100000), BENCH_REPEATS (default 3),
+// BENCH_BASELINE_DIR (another checkout, e.g. `git archive HEAD` unpacked with
+// node_modules linked: its projector is measured in the same repetitions, with
+// its own defaults), BENCH_VARIANTS (JSON: name -> TW_PROJECTOR_* settings, each
+// measured like the baseline), BENCH_CLICKHOUSE_TCP_PORT (clickhouse-client, default 19000),
+// TW_KAFKA_BROKERS, TW_CLICKHOUSE_URL, and TW_PROJECTOR_* to tune the projector
+// (its defaults otherwise). Writes bench/out/projector-drain-*.json.
+import { rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate, sql } from '@tokenwarden/clickhouse';
+import { migrate, sql, TabSeparatedRows } from '@tokenwarden/clickhouse';
+import { loadInfraConfig } from '@tokenwarden/config';
 import { decode } from '@tokenwarden/events';
 import { waitFor } from '@tokenwarden/testing';
-import { toRow } from '../../apps/projector/src/projection/row-mapping';
+import { loadProjectorConfig } from '../../apps/projector/src/projector.config';
+import { TABLE_COLUMNS, toRow } from '../../apps/projector/src/projection/row-mapping';
 import { tokenEvent } from '../../test/projector/support/events';
+import { committedOffsets, endOffsets, sameOffsets } from '../../test/projector/support/kafka-read';
 import { Pipeline } from '../../test/projector/support/pipeline';
-import { ProjectorProcess } from '../../test/projector/support/projector-process';
+import { benchProjectorEnv, clickhouseClient, countRecords, cpuPressure, FetchSettings, median, peakRssMiB, round, writeReport } from './bench-support';
+import { CompiledProjector } from './compiled-projector';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TCP_PORT = process.env.BENCH_CLICKHOUSE_TCP_PORT ?? '19000';
 const TARGET_RATIO = 0.7;
+const FORMATS = ['JSONEachRow', 'TabSeparated'] as const;
+type Format = (typeof FORMATS)[number];
+
+/**
+ * The projectors under test: this checkout, a baseline checkout when given,
+ * and variants of this one with other settings (BENCH_VARIANTS, JSON: name ->
+ * TW_PROJECTOR_* settings).
+ */
+const VARIANTS: Record<string, { root?: string; env?: Record<string, string> }> = {
+  projector: {},
+  ...(process.env.BENCH_BASELINE_DIR ? { baseline: { root: process.env.BENCH_BASELINE_DIR } } : {}),
+  ...Object.fromEntries(Object.entries(JSON.parse(process.env.BENCH_VARIANTS ?? '{}') as Record<string, Record<string, string>>).map(([k, env]) => [k, { env }])),
+};
+
+interface ProjectorRun {
+  /** From the projector's "projector running" log line until every row is in token_events and the group committed the topic. */
+  ms: number;
+  /** Until the first rows were visible (group join, first fetch, first insert). */
+  firstRowsMs: number;
+  /** Until every row was visible (the last insert's materialized views and the commit still to come). */
+  landedMs: number;
+  /** Handler calls (partition batches) and inserts. */
+  batches: number;
+  inserts: number;
+  /** Sum of insert latencies (inserts may overlap). */
+  insertMs: number;
+  /** CPU of the projector process from "projector running" to the end (start-up excluded). */
+  drainCpuMs: number;
+  peakRssMiB: number | undefined;
+  /** ceiling ms / projector ms: min(trivial consumer, clickhouse-client) rate over the projector's. */
+  ratio: number;
+}
+
+interface Repetition {
+  clickhouseClientMs: Record<Format, number>;
+  trivialConsumer: { ms: number; firstBatchMs: number };
+  projectors: Record<string, ProjectorRun>;
+}
 
 async function main(): Promise<void> {
   const t = await Pipeline.create('bench_drain');
-  const ceilingDb = `${t.database}_ceiling`;
-  const ceilingDbs: string[] = [];
-  let projector: ProjectorProcess | undefined;
+  const infra = loadInfraConfig(process.env);
+  // The trivial consumer fetches as this checkout's projector does (its defaults unless TW_PROJECTOR_* say otherwise).
+  const projectorConfig = loadProjectorConfig({ ...process.env, ...benchProjectorEnv(t.projectorEnv()) });
+  const fetch: FetchSettings = {
+    minBytes: projectorConfig.TW_PROJECTOR_MIN_BYTES,
+    maxWaitTimeMs: projectorConfig.TW_PROJECTOR_MAX_WAIT_MS,
+    maxBytesPerPartition: projectorConfig.TW_PROJECTOR_MAX_BYTES_PER_PARTITION,
+    maxBytes: projectorConfig.TW_PROJECTOR_MAX_FETCH_BYTES,
+    partitionsConsumedConcurrently: projectorConfig.TW_PROJECTOR_PARTITIONS_CONCURRENTLY,
+  };
+  const databases: string[] = [];
+  const files: Record<Format, string> = { JSONEachRow: join(tmpdir(), `${t.database}.jsonl`), TabSeparated: join(tmpdir(), `${t.database}.tsv`) };
+  const pressureBefore = cpuPressure();
   try {
     const events = Array.from({ length: EVENTS }, (_, i) => tokenEvent(i));
     const prefillStart = Date.now();
@@ -37,100 +101,145 @@ async function main(): Promise<void> {
     const prefillMs = Date.now() - prefillStart;
     const bytes = events.reduce((n, e) => n + e.value.length, 0);
 
-    // Ceiling: the exact rows the projector writes, one clickhouse-client insert
-    // into a database with the same migrations. Measured before and after the
-    // projector (the machine is shared), the mean is the ceiling.
+    // The exact rows the projector writes, in both formats.
     const now = Date.now();
-    const file = join(tmpdir(), `${ceilingDb}.jsonl`);
-    writeFileSync(file, events.map((e) => JSON.stringify(toRow(decode(e.value), now).row)).join('\n'));
-    const ceiling = async (round: number): Promise<number> => {
-      const db = `${ceilingDb}_${round}`;
-      ceilingDbs.push(db);
+    const rows = events.map((e) => toRow(decode(e.value), now).row);
+    writeFileSync(files.JSONEachRow, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const tsv = new TabSeparatedRows(TABLE_COLUMNS.token_events);
+    for (const r of rows) tsv.push(r);
+    writeFileSync(files.TabSeparated, tsv.text);
+
+    const dropDatabase = (db: string) => t.store.command(`DROP DATABASE IF EXISTS ${sql.identifier(db)}`).catch(() => undefined);
+    const freshDatabase = async (label: string): Promise<string> => {
+      const db = `${t.database}_${label}`;
+      databases.push(db);
       await migrate(t.store, { database: db });
-      const started = process.hrtime.bigint();
-      // Asynchronous on purpose: a blocked event loop would leave the store's idle sockets unretired.
-      await clickhouseClient(['--port', TCP_PORT, '--query', `INSERT INTO ${db}.token_events FORMAT JSONEachRow`], file);
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const [{ n }] = await t.store.query<{ n: string }>(`SELECT toString(count()) AS n FROM ${sql.identifier(`${db}.token_events`)}`);
-      if (Number(n) !== EVENTS) throw new Error(`ceiling inserted ${n} rows, expected ${EVENTS}`);
+      return db;
+    };
+    const count = async (db: string): Promise<number> =>
+      Number((await t.store.query<{ n: string }>(`SELECT toString(count()) AS n FROM ${sql.identifier(`${db}.token_events`)}`))[0].n);
+
+    const ceiling = async (rep: number, format: Format): Promise<number> => {
+      const db = await freshDatabase(`c${rep}_${format === 'JSONEachRow' ? 'json' : 'tsv'}`);
+      const columns = format === 'TabSeparated' ? ` (${TABLE_COLUMNS.token_events.join(', ')})` : '';
+      const ms = await clickhouseClient(['--port', TCP_PORT, '--query', `INSERT INTO ${db}.token_events${columns} FORMAT ${format}`], files[format]);
+      if ((await count(db)) !== EVENTS) throw new Error(`clickhouse-client ${format} inserted ${await count(db)} rows, expected ${EVENTS}`);
+      await dropDatabase(db);
       return ms;
     };
-    const clientMsBefore = await ceiling(1);
 
-    // The projector: from "consuming" until the group committed the whole topic.
-    projector = await ProjectorProcess.start(t.projectorEnv({
-      TW_PROJECTOR_MIN_BYTES: process.env.TW_PROJECTOR_MIN_BYTES ?? '1048576',
-      TW_PROJECTOR_MAX_WAIT_MS: process.env.TW_PROJECTOR_MAX_WAIT_MS ?? '200',
-      TW_PROJECTOR_MAX_BYTES_PER_PARTITION: process.env.TW_PROJECTOR_MAX_BYTES_PER_PARTITION ?? String(32 * 1024 * 1024),
-      TW_PROJECTOR_MAX_FETCH_BYTES: process.env.TW_PROJECTOR_MAX_FETCH_BYTES ?? String(64 * 1024 * 1024),
-      TW_PROJECTOR_PARTITIONS_CONCURRENTLY: process.env.TW_PROJECTOR_PARTITIONS_CONCURRENTLY ?? '3',
-    }), 60000);
-    const drainStart = Date.now();
-    const table = sql.identifier(`${t.database}.token_events`);
-    await waitFor(async () => Number((await t.store.query<{ n: string }>(`SELECT toString(count()) AS n FROM ${table}`))[0].n) > 0, 60000, {
-      what: 'the first rows',
-      intervalMs: 20,
-    });
-    const firstRowsMs = Date.now() - drainStart;
-    await waitFor(() => t.drained(), 600_000, { what: 'the projector to drain the topic', intervalMs: 50 });
-    const drainMs = Date.now() - drainStart;
-    const obs = await t.observe();
-    if (obs.uniqueIds !== EVENTS) throw new Error(`projector landed ${obs.uniqueIds} events, expected ${EVENTS}`);
-    const batches = await projector.metric('tw_projector_batch_records_count');
-    const insertSeconds = await projector.metric('tw_projector_insert_duration_seconds_sum');
-    const cpuSeconds = await projector.metric('tw_projector_process_cpu_seconds_total');
+    const runProjector = async (rep: number, variant: string): Promise<Omit<ProjectorRun, 'ratio'>> => {
+      const db = await freshDatabase(`v${Object.keys(VARIANTS).indexOf(variant)}_${rep}`);
+      const group = `${t.group}_${variant}_${rep}`;
+      const env = benchProjectorEnv(t.projectorEnv(), { ...VARIANTS[variant].env, TW_CLICKHOUSE_DATABASE: db, TW_PROJECTOR_GROUP: group });
+      const projector = await CompiledProjector.start(env, { root: VARIANTS[variant].root });
+      try {
+        const started = projector.runningAt;
+        const cpuAtStart = await projector.metric('tw_projector_process_cpu_seconds_total');
+        let firstRowsMs = -1;
+        let landedMs = -1;
+        await waitFor(
+          async () => {
+            if (landedMs < 0) {
+              const n = await count(db);
+              if (n > 0 && firstRowsMs < 0) firstRowsMs = Date.now() - started;
+              if (n >= EVENTS) landedMs = Date.now() - started;
+              return false;
+            }
+            return sameOffsets(await committedOffsets(t.admin, group, t.names.tokenEvents), await endOffsets(t.admin, t.names.tokenEvents));
+          },
+          600_000,
+          { what: `the ${variant} to drain the topic`, intervalMs: 25 },
+        );
+        const ms = Date.now() - started;
+        if ((await count(db)) !== EVENTS) throw new Error(`${variant} landed ${await count(db)} rows, expected ${EVENTS}`);
+        return {
+          ms,
+          firstRowsMs,
+          landedMs,
+          batches: await projector.metric('tw_projector_batch_records_count'),
+          inserts: await projector.metric('tw_projector_insert_duration_seconds_count'),
+          insertMs: Math.round((await projector.metric('tw_projector_insert_duration_seconds_sum')) * 1000),
+          drainCpuMs: Math.round(((await projector.metric('tw_projector_process_cpu_seconds_total')) - cpuAtStart) * 1000),
+          peakRssMiB: peakRssMiB(projector.pid),
+        };
+      } finally {
+        await projector.kill('SIGTERM');
+        await t.admin.deleteGroups([group]).catch(() => undefined);
+        await dropDatabase(db);
+      }
+    };
 
-    await projector.kill('SIGTERM');
-    const clientMsAfter = await ceiling(2);
-    const clientMs = (clientMsBefore + clientMsAfter) / 2;
-    const projectorRate = EVENTS / (drainMs / 1000);
-    const steadyRate = EVENTS / ((drainMs - firstRowsMs) / 1000);
-    const clientRate = EVENTS / (clientMs / 1000);
+    const reps: Repetition[] = [];
+    for (let rep = 1; rep <= REPEATS; rep += 1) {
+      const r: Repetition = { clickhouseClientMs: { JSONEachRow: 0, TabSeparated: 0 }, trivialConsumer: { ms: 0, firstBatchMs: 0 }, projectors: {} };
+      const runs: Record<string, Omit<ProjectorRun, 'ratio'>> = {};
+      const steps: Array<() => Promise<void>> = [
+        async () => {
+          for (const f of FORMATS) r.clickhouseClientMs[f] = Math.round(await ceiling(rep, f));
+        },
+        async () => {
+          const c = await countRecords(infra.TW_KAFKA_BROKERS, t.names.tokenEvents, `${t.group}_trivial_${rep}`, EVENTS, fetch);
+          r.trivialConsumer = { ms: Math.round(c.ms), firstBatchMs: Math.round(c.firstBatchMs) };
+        },
+        ...Object.keys(VARIANTS).map((variant) => async () => {
+          runs[variant] = await runProjector(rep, variant);
+        }),
+      ];
+      for (let i = 0; i < steps.length; i += 1) await steps[(i + rep - 1) % steps.length]();
+      const ceilingMs = Math.max(Math.min(...Object.values(r.clickhouseClientMs)), r.trivialConsumer.ms);
+      for (const [variant, run] of Object.entries(runs)) r.projectors[variant] = { ...run, ratio: round(ceilingMs / run.ms, 3) };
+      reps.push(r);
+      console.log(`repetition ${rep}: ${JSON.stringify(r)}`);
+    }
+
+    const rate = (ms: number) => Math.round(EVENTS / (ms / 1000));
+    const med = (f: (r: Repetition) => number) => median(reps.map(f));
+    const perVariant = Object.fromEntries(
+      Object.keys(VARIANTS).map((v) => [
+        v,
+        {
+          ratio: med((r) => r.projectors[v].ratio),
+          rowsPerSecond: rate(med((r) => r.projectors[v].ms)),
+          firstRowsMs: med((r) => r.projectors[v].firstRowsMs),
+          drainCpuMs: med((r) => r.projectors[v].drainCpuMs),
+          cpuMicrosecondsPerRow: round((med((r) => r.projectors[v].drainCpuMs) * 1000) / EVENTS, 1),
+          inserts: med((r) => r.projectors[v].inserts),
+          peakRssMiB: med((r) => r.projectors[v].peakRssMiB ?? 0),
+        },
+      ]),
+    );
     const report = {
       at: new Date().toISOString(),
       events: EVENTS,
+      repetitions: REPEATS,
       avroBytes: bytes,
       cpus: cpus().length,
-      prefill: { ms: prefillMs, eventsPerSecond: Math.round(EVENTS / (prefillMs / 1000)) },
-      clickhouseClient: { msBefore: Math.round(clientMsBefore), msAfter: Math.round(clientMsAfter), rowsPerSecond: Math.round(clientRate) },
-      projector: {
-        ms: drainMs,
-        firstRowsMs,
-        rowsPerSecond: Math.round(projectorRate),
-        /** From the first rows landing (consumer group joined) to the end. */
-        steadyRowsPerSecond: Math.round(steadyRate),
-        batches,
-        rowsPerBatch: Math.round(EVENTS / batches),
-        insertMs: Math.round(insertSeconds * 1000),
-        processCpuMs: Math.round(cpuSeconds * 1000),
+      loadAverage: loadavg().map((l) => round(l, 2)),
+      cpuPressure: { before: pressureBefore, after: cpuPressure() },
+      fetch,
+      variants: VARIANTS,
+      prefill: { ms: prefillMs, eventsPerSecond: rate(prefillMs) },
+      medians: {
+        clickhouseClientRowsPerSecond: {
+          JSONEachRow: rate(med((r) => r.clickhouseClientMs.JSONEachRow)),
+          TabSeparated: rate(med((r) => r.clickhouseClientMs.TabSeparated)),
+        },
+        trivialConsumerRowsPerSecond: rate(med((r) => r.trivialConsumer.ms)),
+        ...perVariant,
       },
-      ratio: Number((projectorRate / clientRate).toFixed(3)),
-      steadyRatio: Number((steadyRate / clientRate).toFixed(3)),
       target: TARGET_RATIO,
-      pass: projectorRate / clientRate >= TARGET_RATIO,
+      pass: perVariant.projector.ratio >= TARGET_RATIO,
+      repetitionsDetail: reps,
     };
-    const outDir = join(__dirname, '..', 'out');
-    mkdirSync(outDir, { recursive: true });
-    const out = join(outDir, `projector-drain-${report.at.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(JSON.stringify(report, null, 2));
-    console.log(`written to ${out}`);
+    console.log(JSON.stringify(report.medians, null, 2));
+    console.log(`written to ${writeReport('projector-drain', report)}`);
     process.exitCode = report.pass ? 0 : 1;
   } finally {
-    await projector?.kill('SIGTERM');
-    for (const db of ceilingDbs) await t.store.command(`DROP DATABASE IF EXISTS ${sql.identifier(db)}`).catch(() => undefined);
+    for (const f of Object.values(files)) rmSync(f, { force: true });
+    for (const db of databases) await t.store.command(`DROP DATABASE IF EXISTS ${sql.identifier(db)}`).catch(() => undefined);
     await t.teardown();
   }
-}
-
-function clickhouseClient(args: string[], inputFile: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', 'exec clickhouse-client "$@" < "$0"', inputFile, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`clickhouse-client exited ${code}: ${stderr}`))));
-  });
 }
 
 main().catch((err: unknown) => {

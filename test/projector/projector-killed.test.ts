@@ -3,6 +3,7 @@
 // from the committed offsets and the oracle holds.
 import { decode } from '@tokenwarden/events';
 import { waitFor } from '@tokenwarden/testing';
+import { TABLE_COLUMNS } from '../../apps/projector/src/projection/row-mapping';
 import { ClickHouseProxy, InsertPhase } from './support/clickhouse-proxy';
 import { tokenEvent } from './support/events';
 import { judge } from './support/oracle';
@@ -11,12 +12,14 @@ import { ProjectorProcess } from './support/projector-process';
 
 const EVENTS = 1500;
 
-/** Event ids in a JSONEachRow insert body. */
-const idsIn = (body: string): string[] =>
-  body
+/** Event ids in a token_events insert body (TabSeparated, the columns of TABLE_COLUMNS; ids need no escaping). */
+const idsIn = (body: string): string[] => {
+  const column = TABLE_COLUMNS.token_events.indexOf('event_id');
+  return body
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => (JSON.parse(l) as { event_id: string }).event_id);
+    .map((l) => l.split('\t')[column]);
+};
 
 async function killedAt(phase: InsertPhase): Promise<void> {
   const t = await Pipeline.create(`proj_kill_${phase}`);

@@ -64,6 +64,8 @@ export class ProjectorRuntime {
       database: config.TW_CLICKHOUSE_DATABASE,
       maxRecordBytes: config.TW_PROJECTOR_MAX_RECORD_BYTES,
       maxFutureMs: config.TW_PROJECTOR_MAX_FUTURE_SECONDS * 1000,
+      maxInsertRows: config.TW_PROJECTOR_MAX_INSERT_ROWS,
+      maxInsertsInFlight: config.TW_PROJECTOR_INSERTS_IN_FLIGHT,
       now,
       observer: this.metrics,
     });

@@ -12,10 +12,15 @@ export const projectorSpec = {
   TW_PROJECTOR_METRICS_PORT: field.int({ default: 9464, min: 0, max: 65535 }),
   TW_PROJECTOR_MIN_BYTES: field.int({ default: 65536, min: 1, max: 64 * 1024 * 1024 }),
   TW_PROJECTOR_MAX_WAIT_MS: field.int({ default: 500, min: 10, max: 60000 }),
-  TW_PROJECTOR_MAX_BYTES_PER_PARTITION: field.int({ default: 4 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 }),
+  TW_PROJECTOR_MAX_BYTES_PER_PARTITION: field.int({ default: 16 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 }),
   /** One fetch over all partitions; with MAX_BYTES_PER_PARTITION it bounds memory and insert size. */
-  TW_PROJECTOR_MAX_FETCH_BYTES: field.int({ default: 16 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 }),
-  TW_PROJECTOR_PARTITIONS_CONCURRENTLY: field.int({ default: 2, min: 1, max: 64 }),
+  TW_PROJECTOR_MAX_FETCH_BYTES: field.int({ default: 64 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 }),
+  /** Partitions projected at once (their rows share inserts): at least the partitions one instance owns. */
+  TW_PROJECTOR_PARTITIONS_CONCURRENTLY: field.int({ default: 16, min: 1, max: 64 }),
+  /** An insert goes out at this many rows even while the partitions in hand are still being projected. */
+  TW_PROJECTOR_MAX_INSERT_ROWS: field.int({ default: 32768, min: 1, max: 1048576 }),
+  /** Inserts in flight at once; rows projected meanwhile wait and go out together. */
+  TW_PROJECTOR_INSERTS_IN_FLIGHT: field.int({ default: 2, min: 1, max: 16 }),
   /** A record larger than this is dead-lettered unread (ERR_PROJECTOR_TOO_LARGE). */
   TW_PROJECTOR_MAX_RECORD_BYTES: field.int({ default: 128 * 1024, min: 1024, max: 16 * 1024 * 1024 }),
   /** An event_time further ahead of the projector's clock than this breaks a field rule. */

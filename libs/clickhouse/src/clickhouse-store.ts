@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import { ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { toClickHouseError } from './classify-error';
 import { assertWellFormed, sql } from './sql';
+import { TabSeparatedRows } from './tab-separated';
 
 /** How to reach ClickHouse. Field names follow `TW_CLICKHOUSE_*` in the config lib. */
 export interface ClickHouseOptions {
@@ -62,6 +64,30 @@ export class ClickHouseStore {
     rows.forEach((row, i) => assertRowWellFormed(row, `${table} row ${i}`));
     try {
       await this.client.insert({ table: target, values: rows as ClickHouseRow[], format: 'JSONEachRow' });
+    } catch (err) {
+      throw toClickHouseError(err, `insert into ${table}`);
+    }
+  }
+
+  /**
+   * Inserts rows already encoded by `TabSeparatedRows` (several parts become
+   * one insert, in order; they must name the same columns). ClickHouse 18.16
+   * parses TabSeparated faster than JSONEachRow and the encoding is cheaper
+   * for the caller too, so high-volume writers use this.
+   */
+  async insertTabSeparated(table: string, parts: TabSeparatedRows | readonly TabSeparatedRows[]): Promise<void> {
+    const list = parts instanceof TabSeparatedRows ? [parts] : parts;
+    if (list.every((p) => p.rowCount === 0)) return;
+    const target = sql.identifier(table);
+    const columns = list[0].columns;
+    if (list.some((p) => p.columns.join() !== columns.join())) throw new TypeError('insertTabSeparated: parts name different columns');
+    try {
+      await this.client.insert({
+        table: target,
+        columns: columns.map((c) => sql.identifier(c)) as [string, ...string[]],
+        values: Readable.from(list.flatMap((p) => p.chunks), { objectMode: false }),
+        format: 'TabSeparated',
+      });
     } catch (err) {
       throw toClickHouseError(err, `insert into ${table}`);
     }

@@ -6,7 +6,7 @@ export type InsertPhase = 'before' | 'during' | 'after';
 
 export interface HeldInsert {
   phase: InsertPhase;
-  /** The JSONEachRow body the projector sent (rows of the held insert). */
+  /** The body the projector sent (rows of the held insert, TabSeparated). */
   body: string;
   /** ClickHouse's HTTP status for an 'after' hold (200: the rows are in). */
   status?: number;

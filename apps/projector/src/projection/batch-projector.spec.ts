@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ClickHouseError, ClickHouseRow } from '@tokenwarden/clickhouse';
+import { ClickHouseError, TabSeparatedRows } from '@tokenwarden/clickhouse';
 import { EventCodec, EventTypeName, EventValueMap } from '@tokenwarden/events';
 import { ConsumedRecord } from '@tokenwarden/kafka';
 import { sampleEvent } from '../../../../libs/events/fixtures/samples';
@@ -9,11 +9,19 @@ const NOW = Date.UTC(2024, 10, 29, 14, 0, 0);
 const codec = new EventCodec();
 
 function setup(failWith?: () => Error) {
-  const inserts: Array<{ table: string; rows: ClickHouseRow[] }> = [];
+  // Each insert as the rows it carried: column name to the TabSeparated field text.
+  const inserts: Array<{ table: string; rows: Array<Record<string, string>> }> = [];
   const store = {
-    insert: async (table: string, rows: readonly ClickHouseRow[]) => {
+    insertTabSeparated: async (table: string, parts: TabSeparatedRows | readonly TabSeparatedRows[]) => {
       if (failWith) throw failWith();
-      inserts.push({ table, rows: [...rows] });
+      const list = parts instanceof TabSeparatedRows ? [parts] : parts;
+      const rows = list.flatMap((p) =>
+        p.text
+          .split('\n')
+          .slice(0, -1)
+          .map((line) => Object.fromEntries(line.split('\t').map((v, i) => [p.columns[i], v]))),
+      );
+      inserts.push({ table, rows });
     },
   };
   const projector = new BatchProjector({ codec, store, database: 'db', maxRecordBytes: 4096, maxFutureMs: 60_000, now: () => NOW });
@@ -74,6 +82,16 @@ describe('BatchProjector', () => {
     ]);
     expect(t.inserts).toHaveLength(1);
     expect(t.inserts[0].rows.map((r) => r.event_id)).toEqual([codec.decode(good.value!).value.header.event_id]);
+  });
+
+  it('inserts the rows of partitions handled together in one insert, and returns each its own rejections', async () => {
+    const t = setup();
+    const [a, b] = [t.event('TokenIssued'), t.event('TokenValidated')];
+    const out = await Promise.all([t.projector.handle([a, t.record(Buffer.from('junk'))]), t.projector.handle([b])]);
+    expect(out.map((o) => o.rejected?.map((r) => r.code))).toEqual([['ERR_CODEC_BAD_MAGIC'], []]);
+    expect(t.inserts.map((i) => [i.table, i.rows.map((r) => r.event_id)])).toEqual([
+      ['db.token_events', [a, b].map((r) => codec.decode(r.value!).value.header.event_id)],
+    ]);
   });
 
   it('lets a retriable ClickHouse failure through, so the runner pauses and retries the whole batch', async () => {

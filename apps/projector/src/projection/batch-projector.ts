@@ -1,70 +1,96 @@
-import { ClickHouseError, ClickHouseRow, ClickHouseStore, sql } from '@tokenwarden/clickhouse';
+import { ClickHouseError, ClickHouseStore, sql } from '@tokenwarden/clickhouse';
 import { DecodedEvent, EventCodec, EventCodecError } from '@tokenwarden/events';
 import { BatchOutcome, ConsumedRecord, Rejection } from '@tokenwarden/kafka';
 import { fieldRuleProblem } from './field-rules';
-import { ProjectorError } from './projector-error';
+import { Contribution, InsertBatcher, InsertObserver } from './insert-batcher';
 import { ProjectedRow, ProjectorTable, toRow } from './row-mapping';
 
 /** What the projector reports about its work; the metrics adapter implements it. */
-export interface ProjectionObserver {
+export interface ProjectionObserver extends InsertObserver {
   batch(records: number): void;
   rejected(code: string): void;
-  inserted(table: ProjectorTable, rows: number, seconds: number): void;
-  insertFailed(table: ProjectorTable, code: string): void;
 }
 
 export interface BatchProjectorOptions {
   codec: EventCodec;
-  store: Pick<ClickHouseStore, 'insert'>;
+  store: Pick<ClickHouseStore, 'insertTabSeparated'>;
   database: string;
   maxRecordBytes: number;
   maxFutureMs: number;
   now: () => number;
+  /** Largest insert while the handlers are still projecting (default 32768 rows). */
+  maxInsertRows?: number;
+  /** Inserts in flight at once (default 2). */
+  maxInsertsInFlight?: number;
   observer?: ProjectionObserver;
 }
 
-// ClickHouse codes that mean the table or column is not there: UNKNOWN_TABLE,
-// UNKNOWN_DATABASE, NO_SUCH_COLUMN_IN_TABLE, UNKNOWN_IDENTIFIER. Dead-lettering
-// each record would empty the stream into dead-letters; waiting keeps it in Kafka.
-const SCHEMA_MISSING_CODES = new Set([60, 81, 16, 47]);
+// How many records a handler projects before it lets inserts start and other
+// partitions' handlers run: small enough that an insert leaves early, large
+// enough that yielding costs nothing measurable.
+const YIELD_EVERY_RECORDS = 1000;
 
 /**
  * The handler ConsumerRunner calls with one partition's batch. Poison records
- * (undecodable, too large, breaking a field rule) are returned as rejections
- * for the dead-letter topic; the rest are inserted, one insert per table.
- * It returns only after every row is in ClickHouse, so the runner commits
- * nothing that was not inserted; a retriable ClickHouse failure is thrown
- * as is, and the runner pauses the partition and retries the whole batch.
+ * (undecodable, too large, breaking a field rule, holding a value ClickHouse
+ * cannot be sent) are returned as rejections for the dead-letter topic; the
+ * rest are encoded as they are projected and inserted together with the rows
+ * of the other partitions in hand (InsertBatcher). It returns only after every
+ * row of its batch is in ClickHouse, so the runner commits nothing that was
+ * not inserted; a retriable ClickHouse failure is thrown as is, and the runner
+ * pauses the partition and retries the whole batch.
  */
 export class BatchProjector {
-  private readonly tables: Record<ProjectorTable, string>;
+  private readonly batcher: InsertBatcher;
 
   constructor(private readonly options: BatchProjectorOptions) {
     const t = (name: ProjectorTable) => `${options.database}.${name}`;
     sql.identifier(t('token_events')); // refuses a bad database name at start
-    this.tables = { token_events: t('token_events'), key_events: t('key_events'), alerts: t('alerts') };
+    this.batcher = new InsertBatcher({
+      store: options.store,
+      tables: { token_events: t('token_events'), key_events: t('key_events'), alerts: t('alerts') },
+      maxRows: options.maxInsertRows ?? 32768,
+      maxInFlight: options.maxInsertsInFlight ?? 2,
+      observer: options.observer,
+    });
   }
 
   /** Bound to ConsumerRunner: `new ConsumerRunner(conn, dlq, projector.handle, ...)`. */
   readonly handle = async (records: ConsumedRecord[]): Promise<BatchOutcome> => {
     this.options.observer?.batch(records.length);
     const rejected: Rejection[] = [];
-    const byTable = new Map<ProjectorTable, ClickHouseRow[]>();
+    const contribution = this.batcher.open();
     const ingestedAt = this.options.now();
-    for (const record of records) {
-      const projected = this.project(record, ingestedAt);
-      if ('code' in projected) {
-        rejected.push({ record, code: projected.code, message: projected.message });
-        this.options.observer?.rejected(projected.code);
-        continue;
+    try {
+      for (let i = 0; i < records.length; i += 1) {
+        if (i > 0 && i % YIELD_EVERY_RECORDS === 0) await new Promise((resolve) => setImmediate(resolve));
+        const record = records[i];
+        const problem = this.projectInto(contribution, record, ingestedAt);
+        if (problem) {
+          rejected.push({ record, code: problem.code, message: problem.message });
+          this.options.observer?.rejected(problem.code);
+        }
       }
-      const rows = byTable.get(projected.table) ?? [];
-      rows.push(projected.row);
-      byTable.set(projected.table, rows);
+    } finally {
+      contribution.close();
     }
-    for (const [table, rows] of byTable) await this.insert(table, rows);
+    await contribution.landed();
     return { rejected };
   };
+
+  /** Adds the record's row to the pending inserts, or says why it cannot land. */
+  private projectInto(contribution: Contribution, record: ConsumedRecord, ingestedAtMs: number): { code: string; message: string } | undefined {
+    const projected = this.project(record, ingestedAtMs);
+    if ('code' in projected) return projected;
+    try {
+      contribution.add(projected.table, projected.row);
+    } catch (err) {
+      // A value the escaping helper refuses; ClickHouse would have refused the row anyway.
+      if (err instanceof ClickHouseError && err.code === 'ERR_CLICKHOUSE_VALUE') return { code: err.code, message: err.message };
+      throw err;
+    }
+    return undefined;
+  }
 
   private project(record: ConsumedRecord, ingestedAtMs: number): ProjectedRow | { code: string; message: string } {
     const size = record.value?.length ?? 0;
@@ -81,20 +107,5 @@ export class BatchProjector {
     const problem = fieldRuleProblem(event, ingestedAtMs, { maxFutureMs: this.options.maxFutureMs });
     if (problem) return { code: 'ERR_PROJECTOR_FIELD_RULE', message: `${event.type}: ${problem}` };
     return toRow(event, ingestedAtMs);
-  }
-
-  private async insert(table: ProjectorTable, rows: ClickHouseRow[]): Promise<void> {
-    const started = process.hrtime.bigint();
-    try {
-      await this.options.store.insert(this.tables[table], rows);
-    } catch (err) {
-      const code = err instanceof ClickHouseError || err instanceof ProjectorError ? err.code : 'BUG';
-      this.options.observer?.insertFailed(table, code);
-      if (err instanceof ClickHouseError && err.serverCode !== undefined && SCHEMA_MISSING_CODES.has(err.serverCode)) {
-        throw new ProjectorError('ERR_PROJECTOR_SCHEMA_MISSING', `${this.tables[table]} is missing or differs: ${err.message}`, { cause: err });
-      }
-      throw err;
-    }
-    this.options.observer?.inserted(table, rows.length, Number(process.hrtime.bigint() - started) / 1e9);
   }
 }

@@ -70,7 +70,9 @@ function dateTimeProblem(name: string, ms: number): string | undefined {
 
 /** The path of the first string that looks like a compact JWT, if any. */
 function findRawToken(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return COMPACT_JWT.test(value) ? path : undefined;
+  // Runs for every event: the cheap check first, paths only for the rare hit.
+  if (!holdsRawToken(value)) return undefined;
+  if (typeof value === 'string') return path;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
       const found = findRawToken(value[i], `${path}[${i}]`);
@@ -83,4 +85,15 @@ function findRawToken(value: unknown, path: string): string | undefined {
     }
   }
   return undefined;
+}
+
+function holdsRawToken(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('eyJ') && COMPACT_JWT.test(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) if (holdsRawToken(value[i])) return true;
+  } else if (value !== null && typeof value === 'object') {
+    const fields = value as Record<string, unknown>;
+    for (const k in fields) if (Object.hasOwn(fields, k) && holdsRawToken(fields[k])) return true;
+  }
+  return false;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_TYPE_NAMES, EventTypeName, EventValueMap, TokenwardenEvent } from '@tokenwarden/events';
 import { sampleEvent } from '../../../../libs/events/fixtures/samples';
-import { ProjectorTable, TABLE_OF_TYPE, toRow } from './row-mapping';
+import { ProjectorTable, TABLE_COLUMNS, TABLE_OF_TYPE, toRow } from './row-mapping';
 
 const INGESTED_AT = Date.UTC(2024, 10, 29, 13, 20, 1, 999);
 
@@ -30,6 +30,10 @@ describe('toRow', () => {
     expect(Object.keys(row).sort()).toEqual(columnsOf(table).sort());
     expect(Object.values(row)).not.toContain(undefined);
     expect(row.ingested_at).toBe(Math.floor(INGESTED_AT / 1000));
+  });
+
+  it.each(['token_events', 'key_events', 'alerts'] as const)('names the columns of %s in the order of its migration', (table) => {
+    expect(TABLE_COLUMNS[table]).toEqual(columnsOf(table));
   });
 
   it('maps a TokenIssued to token columns and keeps the rest in detail', () => {

@@ -1,0 +1,210 @@
+// `npm run bench`: one harness for issue 7 part 2. Measures on this machine,
+// in one run, each component against its ceiling and writes bench/report.json
+// (targets, measured, notMeasured) and bench/report.md.
+//
+//   node -r ./test/projector/support/ts-register.js bench/run.ts
+//
+// Phase A, ceilings: kafka-producer-perf-test / kafka-consumer-perf-test from
+//   the broker's own jars (infra/local/infra kafka-class) with records of our
+//   mean Avro size; clickhouse-client inserting the projector's exact rows
+//   (inside bench/projector/drain-rate.ts, same run).
+// Phase B, components: our EventProducer and a trivial kafkajs consumer
+//   (counting, and Avro-decoding) against those, repetitions alternating
+//   (bench/run/kafka-phases.ts); the projector drain (bench/projector/drain-rate.ts)
+//   and the detector (bench/detector/throughput.ts), run as their own processes.
+// Phase D, recovery: kill -9 of the projector and of the detector mid-run
+//   (bench/run/recovery.ts).
+// Phase C, latency: bench/projector/latency.ts and bench/detector/latency.ts
+//   (each component alone at 70 % of its own sustained rate). The full-pipeline
+//   sustained rate is not measured (listed under notMeasured).
+//
+// Environment (defaults): BENCH_REPEATS (3), BENCH_KAFKA_RECORDS (200000),
+// BENCH_PRODUCER_WINDOW (1000 concurrent publishers), BENCH_DRAIN_EVENTS (60000), BENCH_DETECTOR_EVENTS (100000),
+// BENCH_RECOVERY_EVENTS (40000), BENCH_RECOVERY_BACKGROUND (3000 subjects),
+// BENCH_PHASES (A,B,C,D; A and B's Kafka part run together), TW_KAFKA_BROKERS.
+import { loadInfraConfig } from '@tokenwarden/config';
+import { KafkaConnection } from '@tokenwarden/kafka';
+import { numberAt, runComponentBench, scriptExists } from './run/component-benches';
+import { kafkaRepetition, KafkaRepetition, sampleEvents } from './run/kafka-phases';
+import { detectorRecovery, projectorRecovery, RecoveryResult } from './run/recovery';
+import { machine, MEASURES, passes, Report, Target, writeReports } from './run/report';
+import { errorText, median, progress, round } from './run/util';
+
+const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const SETTINGS = {
+  repeats: num('BENCH_REPEATS', 3),
+  kafkaRecords: num('BENCH_KAFKA_RECORDS', 200_000),
+  producerWindow: num('BENCH_PRODUCER_WINDOW', 1000),
+  drainEvents: num('BENCH_DRAIN_EVENTS', 60_000),
+  detectorEvents: num('BENCH_DETECTOR_EVENTS', 100_000),
+  recoveryEvents: num('BENCH_RECOVERY_EVENTS', 40_000),
+  recoveryBackgroundSubjects: num('BENCH_RECOVERY_BACKGROUND', 3000),
+  projectorLatency: { BENCH_STEP_SECONDS: process.env.BENCH_STEP_SECONDS ?? '6', BENCH_LATENCY_SECONDS: process.env.BENCH_LATENCY_SECONDS ?? '15' },
+  detectorLatency: { BENCH_STEP_S: process.env.BENCH_STEP_S ?? '4', BENCH_MEASURE_S: process.env.BENCH_MEASURE_S ?? '15' },
+  phases: (process.env.BENCH_PHASES ?? 'A,B,C,D').split(',').map((p) => p.trim().toUpperCase()),
+};
+
+const measured: Record<string, number> = {};
+const notMeasured: Record<string, string> = {};
+const notes: Record<string, string> = {};
+const ceilings: Record<string, unknown> = {};
+const details: Record<string, unknown> = {};
+
+function record(key: string, value: number | undefined, why = 'the benchmark produced no figure'): void {
+  if (value === undefined || !Number.isFinite(value)) notMeasured[key] = why;
+  else measured[key] = value;
+}
+
+/** Runs one step; a failure is reported (notMeasured for `keys`) and the run goes on. */
+async function step(name: string, keys: string[], work: () => Promise<void>): Promise<void> {
+  const t0 = Date.now();
+  progress(`${name}: start`);
+  try {
+    await work();
+    progress(`${name}: done in ${round((Date.now() - t0) / 1000, 1)} s`);
+  } catch (err) {
+    progress(`${name}: FAILED after ${round((Date.now() - t0) / 1000, 1)} s: ${errorText(err)}`);
+    for (const k of keys) if (measured[k] === undefined) notMeasured[k] = `${name} failed: ${errorText(err)}`;
+  }
+}
+
+async function kafkaPhases(): Promise<void> {
+  const infra = loadInfraConfig(process.env);
+  const brokers = infra.TW_KAFKA_BROKERS;
+  const conn = new KafkaConnection({ brokers, clientId: 'bench-run' });
+  const sample = sampleEvents(10_000);
+  progress(`  mean Avro event ${sample.meanValueBytes} B (key ${sample.meanKeyBytes} B) over ${sample.values.length} encoded events`);
+  const reps: KafkaRepetition[] = [];
+  for (let rep = 0; rep < SETTINGS.repeats; rep += 1) {
+    reps.push(await kafkaRepetition(brokers, conn, sample, SETTINGS.kafkaRecords, SETTINGS.producerWindow, rep));
+    progress(`  rep ${rep}: producer ratio ${reps[rep].producerRatio}, consumer ratio ${reps[rep].consumerRatio}`);
+  }
+  const med = (f: (r: KafkaRepetition) => number) => round(median(reps.map(f)), 3);
+  record('producerVsPerfTest', med((r) => r.producerRatio));
+  record('trivialConsumerVsPerfTest', med((r) => r.consumerRatio));
+  notes.producerVsPerfTest = `EventProducer as the token service configures it (idempotent, acks=all, lingerMs 0) with ${SETTINGS.producerWindow} concurrent callers, ${SETTINGS.kafkaRecords} records of ${Math.round(sample.meanValueBytes)} B + ${Math.round(sample.meanKeyBytes)} B key; perf test: same count and value size, default producer`;
+  notes.trivialConsumerVsPerfTest = 'both timed from the end of the group join (perf test: fetch.nMsg.sec), same topic of real Avro records; the JVM perf consumer (cold JIT, 2 loaded cores) is far below kafkajs here, so this ceiling is weak';
+  Object.assign(ceilings, {
+    'kafka-producer-perf-test records/s': med((r) => r.producerPerfTest),
+    'our producer (EventProducer) records/s': med((r) => r.ourProducer),
+    'kafka-consumer-perf-test records/s (fetch.nMsg.sec)': med((r) => r.consumerPerfTest),
+    'kafka-consumer-perf-test records/s incl. group join (nMsg.sec)': med((r) => r.consumerPerfTestWithJoin),
+    'trivial kafkajs consumer records/s': med((r) => r.trivialConsumer),
+    'trivial Avro-decoding kafkajs consumer records/s': med((r) => r.trivialDecodingConsumer),
+    'mean Avro event bytes': sample.meanValueBytes,
+  });
+  details.kafka = { meanValueBytes: sample.meanValueBytes, meanKeyBytes: sample.meanKeyBytes, records: SETTINGS.kafkaRecords, repetitions: reps };
+}
+
+async function projectorDrain(): Promise<void> {
+  const r = await runComponentBench('drain-rate', 'projector', 'bench/projector/drain-rate.ts',
+    { BENCH_EVENTS: String(SETTINGS.drainEvents), BENCH_REPEATS: String(SETTINGS.repeats) }, 600_000);
+  record('projectorDrainVsCeiling', numberAt(r, 'medians.projector.ratio'));
+  notes.projectorDrainVsCeiling = `bench/projector/drain-rate.ts, ${SETTINGS.drainEvents} events; ceiling = the slower of its trivial consumer (projector fetch settings) and clickhouse-client (faster of JSONEachRow/TSV)`;
+  Object.assign(ceilings, {
+    'clickhouse-client insert rows/s (JSONEachRow, projector rows)': numberAt(r, 'medians.clickhouseClientRowsPerSecond.JSONEachRow'),
+    'clickhouse-client insert rows/s (TabSeparated, projector rows)': numberAt(r, 'medians.clickhouseClientRowsPerSecond.TabSeparated'),
+    'drain-rate trivial consumer rows/s': numberAt(r, 'medians.trivialConsumerRowsPerSecond'),
+    'projector drain rows/s': numberAt(r, 'medians.projector.rowsPerSecond'),
+  });
+  details.projectorDrain = { reportPath: r.reportPath, medians: r.medians, exitCode: r.exitCode };
+}
+
+async function detectorThroughput(): Promise<void> {
+  const r = await runComponentBench('detector-throughput', 'detector', 'bench/detector/throughput.ts',
+    { BENCH_EVENTS: String(SETTINGS.detectorEvents), BENCH_REPEATS: String(SETTINGS.repeats) }, 600_000);
+  record('detectorVsDecodingConsumer', numberAt(r, 'medianRatio'));
+  notes.detectorVsDecodingConsumer = `bench/detector/throughput.ts, ${SETTINGS.detectorEvents} events, same ConsumerRunner settings, after a warm-up repetition`;
+  const reps = Array.isArray(r.repetitions) ? (r.repetitions as Array<Record<string, unknown>>) : [];
+  Object.assign(ceilings, {
+    'detector-throughput decoding consumer records/s': round(median(reps.map((x) => numberAt(x, 'trivial.recordsPerSecond') ?? NaN))),
+    'detector records/s': round(median(reps.map((x) => numberAt(x, 'detector.recordsPerSecond') ?? NaN))),
+  });
+  details.detectorThroughput = { reportPath: r.reportPath, repetitions: r.repetitions, cpuOnly: r.cpuOnly, exitCode: r.exitCode };
+}
+
+async function latencies(): Promise<void> {
+  if (scriptExists('bench/projector/latency.ts')) {
+    await step('phase C: projector produce → queryable (bench/projector/latency.ts)', ['produceToQueryableP99Ms'], async () => {
+      const r = await runComponentBench('projector-latency', 'projector', 'bench/projector/latency.ts', SETTINGS.projectorLatency, 420_000);
+      // latency.ts reports either one run (latency.latencyMs) or one per variant (latency.projector.latencyMs).
+      const at = numberAt(r, 'latency.latencyMs.p99') !== undefined ? 'latency.latencyMs' : 'latency.projector.latencyMs';
+      record('produceToQueryableP99Ms', numberAt(r, `${at}.p99`), `bench/projector/latency.ts gave no ${at}.p99`);
+      notes.produceToQueryableP99Ms = `projector alone at 70 % of its own sustained rate (${numberAt(r, 'sustainedRate')} events/s), p50 ${numberAt(r, `${at}.p50`)} ms; not the full pipeline`;
+      ceilings['projector sustained events/s (open loop)'] = numberAt(r, 'sustainedRate');
+      details.projectorLatency = { reportPath: r.reportPath, sustainedRate: r.sustainedRate, latency: r.latency, exitCode: r.exitCode };
+    });
+  } else notMeasured.produceToQueryableP99Ms = 'bench/projector/latency.ts does not exist in this checkout';
+  if (scriptExists('bench/detector/latency.ts')) {
+    await step('phase C: detector produce → alert (bench/detector/latency.ts)', ['produceToAlertP99Ms'], async () => {
+      const r = await runComponentBench('detector-latency', 'detector', 'bench/detector/latency.ts', SETTINGS.detectorLatency, 420_000);
+      record('produceToAlertP99Ms', numberAt(r, 'latencyMs.p99'));
+      notes.produceToAlertP99Ms = `detector alone at 70 % of its own sustained rate (${numberAt(r, 'sustained.rate')} events/s: the highest step that held, a lower bound if it was the last one tried), p50 ${numberAt(r, 'latencyMs.p50')} ms; not the full pipeline`;
+      ceilings['detector sustained events/s (open loop)'] = numberAt(r, 'sustained.rate');
+      details.detectorLatency = { reportPath: r.reportPath, sustained: r.sustained, measured: r.measured, latencyMs: r.latencyMs, incidents: r.incidents, alerted: r.alerted, exitCode: r.exitCode };
+    });
+  } else notMeasured.produceToAlertP99Ms = 'bench/detector/latency.ts does not exist in this checkout';
+}
+
+function recordRecovery(prefix: 'projector' | 'detector', unit: 'Rows' | 'Alerts', r: RecoveryResult): void {
+  record(`${prefix}RecoverySeconds`, r.recoverySeconds);
+  record(`${prefix}RecoveryLost${unit}`, r.lost);
+  record(`${prefix}RecoveryDuplicate${unit}`, r.duplicates);
+  details[`${prefix}Recovery`] = r;
+  const restarted = typeof r.detail.restartedAfterMs === 'number' ? round(r.detail.restartedAfterMs / 1000, 1) : undefined;
+  const extra = prefix === 'projector'
+    ? `; ${r.detail.events} events, ${r.detail.landedAtKill} landed at the kill; base table holds ${r.detail.baseTableRows} raw rows (redelivered after the kill, collapsed by the deduplicating analyst view: ${r.detail.analystCount} visible, ${r.detail.uniqueIds} distinct)`
+    : `; FAULTS 6 scenario with background traffic, ${r.detail.events} events, ${r.detail.expectedAlerts} alerts expected, ${r.detail.actualAlerts} raised`;
+  notes[`${prefix}RecoverySeconds`] = `from the SIGKILL: the restarted process consumed again after ${restarted} s (its group join waits out the killed member's session, default 30 s), caught up ${restarted === undefined ? '?' : round(r.recoverySeconds - restarted, 1)} s later${extra}`;
+  if (r.problems.length > 0) notes[`${prefix}RecoveryLost${unit}`] = `oracle: ${r.problems.slice(0, 3).join('; ')}`;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const before = machine();
+  progress(`machine: ${before.cpuModel}, ${before.cores} cores, load ${JSON.stringify(before.loadAverage)}; kafka ${before.kafka}, clickhouse ${before.clickhouse}; phases ${SETTINGS.phases.join(',')}`);
+  const has = (p: string) => SETTINGS.phases.includes(p);
+  const skipped = (keys: string[], why: string) => keys.forEach((k) => (notMeasured[k] = why));
+
+  if (has('A') || has('B')) await step('phases A+B: Kafka perf tools vs our producer and trivial consumers', ['producerVsPerfTest', 'trivialConsumerVsPerfTest'], kafkaPhases);
+  else skipped(['producerVsPerfTest', 'trivialConsumerVsPerfTest'], 'phases A/B not selected (BENCH_PHASES)');
+  if (has('B')) {
+    await step('phase B: projector drain (bench/projector/drain-rate.ts)', ['projectorDrainVsCeiling'], projectorDrain);
+    await step('phase B: detector throughput (bench/detector/throughput.ts)', ['detectorVsDecodingConsumer'], detectorThroughput);
+  } else skipped(['projectorDrainVsCeiling', 'detectorVsDecodingConsumer'], 'phase B not selected (BENCH_PHASES)');
+  if (has('D')) {
+    await step('phase D: projector kill -9', ['projectorRecoverySeconds', 'projectorRecoveryLostRows', 'projectorRecoveryDuplicateRows'], async () =>
+      recordRecovery('projector', 'Rows', await projectorRecovery(SETTINGS.recoveryEvents)));
+    await step('phase D: detector kill -9', ['detectorRecoverySeconds', 'detectorRecoveryLostAlerts', 'detectorRecoveryDuplicateAlerts'], async () =>
+      recordRecovery('detector', 'Alerts', await detectorRecovery(SETTINGS.recoveryBackgroundSubjects)));
+  } else skipped(['projectorRecoverySeconds', 'projectorRecoveryLostRows', 'projectorRecoveryDuplicateRows', 'detectorRecoverySeconds', 'detectorRecoveryLostAlerts', 'detectorRecoveryDuplicateAlerts'], 'phase D not selected (BENCH_PHASES)');
+  if (has('C')) await latencies();
+  else skipped(['produceToQueryableP99Ms', 'produceToAlertP99Ms'], 'phase C not selected (BENCH_PHASES)');
+  notMeasured.pipelineSustainedVsCombinedCeiling =
+    'not built yet: needs an open-loop rate sweep of the whole pipeline (token-events → projector and detector together); only per-component sustained rates are measured (phase C, see ceilings)';
+
+  const targets: Record<string, Target> = Object.fromEntries(Object.entries(MEASURES).map(([k, m]) => [k, m.target]));
+  const pass = Object.fromEntries(Object.entries(measured).map(([k, v]) => [k, passes(MEASURES[k].target, v)]));
+  const report: Report = {
+    at: new Date().toISOString(),
+    durationSeconds: round((Date.now() - t0) / 1000),
+    settings: SETTINGS,
+    machine: { before, after: machine() },
+    targets,
+    measured,
+    pass,
+    notMeasured,
+    notes,
+    ceilings,
+    details,
+  };
+  const paths = writeReports(report);
+  for (const [k, v] of Object.entries(measured)) progress(`${pass[k] ? 'pass' : 'FAIL'} ${k} = ${v} (target ${JSON.stringify(targets[k])})`);
+  for (const [k, why] of Object.entries(notMeasured)) progress(`not measured ${k}: ${why}`);
+  progress(`written ${paths.json} and ${paths.md} (${report.durationSeconds} s)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 2;
+});
