@@ -2,7 +2,7 @@
 // in one run, each component against its ceiling and writes bench/report.json
 // (targets, measured, notMeasured) and bench/report.md.
 //
-//   node -r ./test/projector/support/ts-register.js bench/run.ts
+//   node -r ./scripts/ts-register.js bench/run.ts
 //
 // Phase A, ceilings: kafka-producer-perf-test / kafka-consumer-perf-test from
 //   the broker's own jars (infra/local/infra kafka-class) with records of our

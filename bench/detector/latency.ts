@@ -1,6 +1,6 @@
 // Produce-to-alert latency of the detector at 70 % of its sustained load (issue 5, part 4).
 //
-//   node -r ./test/detector/support/ts-register.js bench/detector/latency.ts
+//   node -r ./scripts/ts-register.js bench/detector/latency.ts
 //
 // 1. Starts the real detector (apps/detector/src/main.ts) as a child process on
 //    fresh topics (3 partitions), with the consumer tuning under test.

@@ -4,7 +4,7 @@
 // key strings, incident objects) plus array buffers (the typed-array slots),
 // after a full GC, minus the same before. Target: <= 300 bytes per key.
 //
-//   node --expose-gc -r ./test/detector/support/ts-register.js bench/detector/memory-per-key.ts
+//   node --expose-gc -r ./scripts/ts-register.js bench/detector/memory-per-key.ts
 //
 // Environment: BENCH_KEYS (default 1 000 000), BENCH_RULE (default reissue-per-subject).
 import { join } from 'node:path';

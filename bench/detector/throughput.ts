@@ -7,7 +7,7 @@
 // repetitions alternate, the report gives medians. Also the CPU-only ratio of
 // the same work in memory (no Kafka). Target: detector / trivial >= 0.85.
 //
-//   node -r ./test/detector/support/ts-register.js bench/detector/throughput.ts
+//   node -r ./scripts/ts-register.js bench/detector/throughput.ts
 //
 // Environment: BENCH_EVENTS (default 200 000), BENCH_REPEATS (default 3), TW_KAFKA_BROKERS.
 import { join } from 'node:path';

@@ -12,7 +12,7 @@
 // Each contender runs once per repetition, in an order that rotates, so slow
 // spells of the shared machine hit each of them in turn.
 //
-//   node -r ./test/projector/support/ts-register.js bench/projector/drain-rate.ts
+//   node -r ./scripts/ts-register.js bench/projector/drain-rate.ts
 //
 // Environment: BENCH_EVENTS (default 100000), BENCH_REPEATS (default 3),
 // BENCH_BASELINE_DIR (another checkout, e.g. `git archive HEAD` unpacked with

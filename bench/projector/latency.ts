@@ -29,7 +29,7 @@
 //     fetch waits TW_PROJECTOR_MAX_WAIT_MS for TW_PROJECTOR_MIN_BYTES that
 //     never come, which is the other side of the batching trade-off.
 //
-//   node -r ./test/projector/support/ts-register.js bench/projector/latency.ts
+//   node -r ./scripts/ts-register.js bench/projector/latency.ts
 //
 // Environment: BENCH_START_RATE (4000 events/s), BENCH_STEP_SECONDS (8),
 // BENCH_LATENCY_SECONDS (30), BENCH_SEGMENT_SECONDS (10), BENCH_SAMPLE_EVERY

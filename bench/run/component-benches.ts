@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { ROOT, runChild } from './util';
 
 const REGISTER = {
-  projector: './test/projector/support/ts-register.js',
-  detector: './test/detector/support/ts-register.js',
+  projector: './scripts/ts-register.js',
+  detector: './scripts/ts-register.js',
 };
 
 export const scriptExists = (script: string): boolean => existsSync(join(ROOT, script));

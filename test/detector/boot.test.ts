@@ -8,7 +8,7 @@ const ROOT = join(__dirname, '../..');
 
 function boot(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', join(__dirname, 'support/ts-register.js'), join(ROOT, 'apps/detector/src/main.ts')], {
+    const child = spawn(process.execPath, ['-r', join(__dirname, '../../scripts/ts-register.js'), join(ROOT, 'apps/detector/src/main.ts')], {
       cwd: ROOT, env: { ...process.env, TW_DETECTOR_METRICS_PORT: '0', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

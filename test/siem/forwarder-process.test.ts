@@ -10,7 +10,7 @@ import { eventIdOf } from './support/syslog-check';
 
 const ROOT = join(__dirname, '../..');
 // Transpiles TypeScript on require and resolves @tokenwarden/* (shared with the projector's process tests).
-const REGISTER = join(ROOT, 'test/projector/support/ts-register.js');
+const REGISTER = join(ROOT, 'scripts/ts-register.js');
 const MAIN = join(ROOT, 'apps/siem-forwarder/src/main.ts');
 
 /** apps/siem-forwarder/src/main.ts as a child process: its JSON log lines, stderr and exit. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { waitFor } from '@tokenwarden/testing';
 
 const ROOT = join(__dirname, '../../..');
-const REGISTER = join(__dirname, 'ts-register.js');
+const REGISTER = join(__dirname, '../../../scripts/ts-register.js');
 const MAIN = join(ROOT, 'apps/detector/src/main.ts');
 
 export interface Exit {

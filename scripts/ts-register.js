@@ -1,14 +1,13 @@
-// Lets a child `node` run the projector straight from its TypeScript sources:
-// each .ts file is transpiled on require (no type check; tsc does that) and
-// @tokenwarden/* aliases resolve through tsconfig.json. For fault tests only:
-// production runs the tsc build (npm run build && npm run start:projector).
+// Runs TypeScript sources directly (fault tests' child processes, benchmarks): each .ts file
+// is transpiled on require (no type check; tsc does that) and @tokenwarden/* aliases resolve
+// through tsconfig.json. Production runs the tsc build (npm run build, npm run start:*).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const ts = require('typescript');
 const tsconfigPaths = require('tsconfig-paths');
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '..');
 const compilerOptions = {
   module: ts.ModuleKind.CommonJS,
   target: ts.ScriptTarget.ES2022,
