@@ -34,6 +34,8 @@ describe('fieldRuleProblem', () => {
     const problem = check('TokenIssued', { scope: ['read', `x ${jwt}`] });
     expect(problem).toBe('TokenIssued.scope[1] holds what looks like a raw JWT');
     expect(problem).not.toContain('eyJ');
+    expect(check('TokenIssued', {}, { trace_id: jwt })).toBe('TokenIssued.header.trace_id holds what looks like a raw JWT');
+    expect(check('TokenIssued', { scope: ['eyJhbGciOiJFUzI1NiJ9 without dots'] })).toBeUndefined();
   });
 
   it('refuses values outside the non-nullable columns of key_events and alerts', () => {
