@@ -1,16 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError } from '@tokenwarden/config';
+import { ConfigError, jsonLineLog } from '@tokenwarden/config';
 import { PolicyError } from '@tokenwarden/policy';
 import { DetectorConfig, loadDetectorConfig } from './detector.config';
 import { DetectorError } from './detector-error';
 import { DetectorModule } from './detector.module';
 import { DetectorRuntime, Log } from './detector-runtime';
 
-/** One JSON object per line on stdout: what log shippers and the fault tests read. */
-const log: Log = (level, message, fields = {}) => {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, service: 'detector', message, ...fields })}\n`);
-};
+const log: Log = jsonLineLog('detector');
 
 /** A bad environment, rules file or policy stops the process with every problem named (exit 2). */
 function refuse(err: unknown): never {

@@ -1,14 +1,11 @@
 import 'reflect-metadata';
-import { ConfigError } from '@tokenwarden/config';
+import { ConfigError, jsonLineLog } from '@tokenwarden/config';
 import { Log } from './http/problem.filter';
 import { IngestConfig, loadIngestConfig } from './ingest.config';
 import { createIngestApp } from './ingest.module';
 import { loadProducers, ProducerConfig } from './producers/producer-config';
 
-/** One JSON object per line on stdout. */
-const log: Log = (level, message, fields = {}) => {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, service: 'ingest', message, ...fields })}\n`);
-};
+const log: Log = jsonLineLog('ingest');
 
 /** Environment and producers file, parsed once; a bad value stops the process naming every problem. */
 function readConfig(): { config: IngestConfig; producers: readonly ProducerConfig[] } {

@@ -1,29 +1,14 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError } from '@tokenwarden/config';
-import { loadProjectorConfig, ProjectorConfig } from './projector.config';
+import { configOrExit, jsonLineLog } from '@tokenwarden/config';
+import { loadProjectorConfig } from './projector.config';
 import { ProjectorModule } from './projector.module';
 import { Log, ProjectorRuntime } from './projector-runtime';
 
-/** One JSON object per line on stdout: what log shippers and the fault tests read. */
-const log: Log = (level, message, fields = {}) => {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, service: 'projector', message, ...fields })}\n`);
-};
-
-function readConfig(): ProjectorConfig {
-  try {
-    return loadProjectorConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-}
+const log: Log = jsonLineLog('projector');
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = configOrExit(() => loadProjectorConfig(process.env));
   const onFatal = (err: unknown) => {
     log('error', 'consumer stopped after a bug; exiting', { error: err instanceof Error ? err.stack : String(err) });
     process.exit(1);

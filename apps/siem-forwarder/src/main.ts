@@ -1,29 +1,14 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError } from '@tokenwarden/config';
-import { loadSiemForwarderConfig, SiemForwarderConfig } from './siem-forwarder.config';
+import { configOrExit, jsonLineLog } from '@tokenwarden/config';
+import { loadSiemForwarderConfig } from './siem-forwarder.config';
 import { SiemForwarderModule } from './siem-forwarder.module';
 import { Log, SiemForwarderRuntime } from './siem-forwarder-runtime';
 
-/** One JSON object per line on stdout: what log shippers read. */
-const log: Log = (level, message, fields = {}) => {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, service: 'siem-forwarder', message, ...fields })}\n`);
-};
-
-function readConfig(): SiemForwarderConfig {
-  try {
-    return loadSiemForwarderConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-}
+const log: Log = jsonLineLog('siem-forwarder');
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = configOrExit(() => loadSiemForwarderConfig(process.env));
   const onFatal = (err: unknown) => {
     log('error', 'consumer stopped after a bug; exiting', { error: err instanceof Error ? err.stack : String(err) });
     process.exit(1);

@@ -1,29 +1,14 @@
 import 'reflect-metadata';
-import { ConfigError } from '@tokenwarden/config';
+import { configOrExit, jsonLineLog } from '@tokenwarden/config';
 import type { Log } from './audit/service-metrics';
 import { createTokenServiceApp } from './http/create-app';
 import { TokenServiceRuntime } from './runtime/token-service.runtime';
-import { loadTokenServiceConfig, TokenServiceConfig } from './token-service.config';
+import { loadTokenServiceConfig } from './token-service.config';
 
-/** One JSON object per line on stdout; fields never carry tokens, secrets or raw subjects. */
-const log: Log = (level, message, fields = {}) => {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, service: 'token-service', message, ...fields })}\n`);
-};
-
-function readConfig(): TokenServiceConfig {
-  try {
-    return loadTokenServiceConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-}
+const log: Log = jsonLineLog('token-service');
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = configOrExit(() => loadTokenServiceConfig(process.env));
   const onFatal = (err: unknown) => {
     log('error', 'revocation consumer stopped after a bug; exiting', { error: err instanceof Error ? err.message : String(err) });
     process.exit(1);
