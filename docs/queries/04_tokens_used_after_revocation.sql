@@ -14,13 +14,13 @@ FROM
     FROM {database}.token_events
     WHERE tenant_id = {tenant_id} AND event_type = 'TokenValidated' AND jti != ''
       AND event_time >= {since} AND event_time < {until}
-)
+) AS checks
 ALL INNER JOIN
 (
     SELECT tenant_id, iss, jti, subject_ref, client_id, revoked_at, revoke_reason
     FROM {database}.token_lifecycle
     WHERE tenant_id = {tenant_id} AND revoked = 1
-)
+) AS revoked_tokens
 USING (tenant_id, iss, jti)
 WHERE event_time > revoked_at
 GROUP BY iss, jti, subject_ref, client_id, revoked_at, revoke_reason

@@ -9,7 +9,7 @@ FROM
     SELECT tenant_id, subject_ref, event_time, requested_by, request_ref, tokens_revoked, families_revoked
     FROM {database}.subject_erasures
     WHERE tenant_id = {tenant_id} AND event_time >= {since} AND event_time < {until}
-)
+) AS erasures
 ANY LEFT JOIN
 (
     SELECT
@@ -19,6 +19,6 @@ ANY LEFT JOIN
     FROM {database}.token_events
     WHERE tenant_id = {tenant_id} AND event_type IN ('TokenRevoked', 'TokenIssued')
     GROUP BY tenant_id, subject_ref
-)
+) AS trail
 USING (tenant_id, subject_ref)
 ORDER BY erased_at, subject_ref

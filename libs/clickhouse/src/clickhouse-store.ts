@@ -135,6 +135,9 @@ function clientOptions(options: ClickHouseOptions): Parameters<typeof createClie
       // every failure a proper HTTP error. It is an HTTP-handler parameter,
       // accepted by 18.16 and by current releases.
       wait_end_of_query: 1,
+      // ClickHouse 25.8 stopped quoting 64-bit integers in JSON by default;
+      // `query` promises strings for them (as 18.16 sends), so ask for it.
+      output_format_json_quote_64bit_integers: 1,
     },
   };
 }

@@ -30,7 +30,7 @@ export interface MigrateResult {
  * repeats them. Migrations are therefore written idempotently
  * (`CREATE ... IF NOT EXISTS`); that also makes two runners racing harmless.
  */
-export async function migrate(store: ClickHouseStore, options: MigrateOptions): Promise<MigrateResult> {
+export async function migrate(store: Pick<ClickHouseStore, 'command' | 'query'>, options: MigrateOptions): Promise<MigrateResult> {
   const now = options.now ?? Date.now;
   if (options.database.includes('.')) throw new ClickHouseError('ERR_CLICKHOUSE_VALUE', 'database must be one name');
   const db = sql.identifier(options.database);

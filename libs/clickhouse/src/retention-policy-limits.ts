@@ -24,7 +24,7 @@ export interface RecordPolicyLimitsOptions {
  * Unchanged values are not rewritten, so `updated_at` tells when a limit
  * last changed. Runs with each retention pass, which already reads the policy.
  */
-export async function recordPolicyLimits(store: ClickHouseStore, options: RecordPolicyLimitsOptions): Promise<string[]> {
+export async function recordPolicyLimits(store: Pick<ClickHouseStore, 'query' | 'insert'>, options: RecordPolicyLimitsOptions): Promise<string[]> {
   const now = options.now ?? Date.now;
   const db = sql.identifier(options.database);
   for (const [name, value] of Object.entries(options.limits)) {

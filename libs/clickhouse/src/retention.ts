@@ -76,7 +76,7 @@ interface PartitionRow {
  * skipped and reported, never guessed at; a drop that fails is reported and
  * the job goes on with the others.
  */
-export async function applyRetention(store: ClickHouseStore, options: RetentionOptions): Promise<RetentionResult> {
+export async function applyRetention(store: Pick<ClickHouseStore, 'command' | 'query'>, options: RetentionOptions): Promise<RetentionResult> {
   const now = options.now ?? Date.now;
   const cutoff = retentionCutoff(now(), options.retentionDays);
   const log = options.log ?? (() => undefined);
