@@ -29,7 +29,12 @@ interface Side {
   readonly samples: string;
 }
 
-describe('current ClickHouse (chdb) answers as 18.16 does', () => {
+// With a Docker engine the whole suite already runs on a current release (the
+// 25.8 container) and there is no 18.16 to compare with; infra/local and CI
+// provide 18.16, and there the version check below refuses any other server.
+const describeAgainst1816 = process.env.TW_TEST_INFRA_SOURCE === 'docker' ? describe.skip : describe;
+
+describeAgainst1816('current ClickHouse (chdb) answers as 18.16 does', () => {
   let chdb: ChdbStore;
   let legacyStore: ClickHouseStore;
   let dropLegacy: () => Promise<void>;
