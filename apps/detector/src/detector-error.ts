@@ -1,5 +1,5 @@
 /** Stable codes of the detector's own failures. */
-export type DetectorErrorCode = 'ERR_DETECTOR_RULES_INVALID' | 'ERR_DETECTOR_RULES_UNREADABLE' | 'ERR_DETECTOR_REPLAY';
+export type DetectorErrorCode = 'ERR_DETECTOR_RULES_INVALID' | 'ERR_DETECTOR_RULES_UNREADABLE';
 
 /**
  * The detector's error base: a stable `code`, `retriable`, and for rule files

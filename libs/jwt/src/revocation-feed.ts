@@ -1,5 +1,5 @@
 import type { EventCodec } from '@tokenwarden/events';
-import { ConsumedRecord, ConsumerRunner, EventProducer, KafkaConnection } from '@tokenwarden/kafka';
+import { ConsumedRecord, ConsumerRunner, EventProducer, KafkaConnection, TopicOffsets } from '@tokenwarden/kafka';
 import { RevocationSet } from './revocation-set';
 
 /** One structured log line (the token service's and the guard's Log have this shape). */
@@ -80,28 +80,8 @@ export class RevocationFeed {
   }
 }
 
-/**
- * Offset of the last record per partition at this moment (-1 when empty).
- * The one place outside libs/kafka that touches kafkajs directly: libs/kafka has no
- * offsets API yet (to move there).
- */
+/** Offset of the last record per partition at this moment (-1 when empty). */
 async function lastOffsets(conn: KafkaConnection, topic: string): Promise<Map<number, bigint>> {
-  const admin = conn.client.admin();
-  try {
-    await admin.connect();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        return new Map(offsets.map((o) => [o.partition, BigInt(o.high) - 1n >= BigInt(o.low) ? BigInt(o.high) - 1n : -1n]));
-      } catch (err) {
-        // Right after topic creation a broker may not know its leadership yet (NOT_LEADER...): retriable.
-        if (!(err as { retriable?: boolean }).retriable || attempt >= 20) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
-  } catch (err) {
-    throw conn.unavailable(`read the offsets of ${topic}`, err);
-  } finally {
-    await admin.disconnect();
-  }
+  const extents = await new TopicOffsets(conn).extents(topic);
+  return new Map(extents.map((e) => [e.partition, e.high > e.low ? BigInt(e.high - 1) : -1n]));
 }

@@ -1,11 +1,11 @@
-import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { Consumer, EachBatchPayload } from 'kafkajs';
 import { backoffDelayMs } from './backoff';
 import { deadLetterRecord, Rejection } from './dead-letters';
 import { EventProducer } from './event-producer';
 import { KafkaConnection } from './kafka-connection';
 import { classify } from './kafka-error';
 import { PartitionStats } from './partition-stats';
-import { ConsumedRecord } from './records';
+import { ConsumedRecord, consumedRecord } from './records';
 
 /** What a handler reports back: records it could never process (poison), with the reason. */
 export interface BatchOutcome {
@@ -101,7 +101,7 @@ export class ConsumerRunner {
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
-    const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
+    const records = batch.messages.map((m) => consumedRecord(batch.topic, batch.partition, m));
     const key = `${batch.topic}/${batch.partition}/${batch.firstOffset()}`;
     const attempt = (this.attempts.get(key) ?? 0) + 1;
 
@@ -163,14 +163,6 @@ export class ConsumerRunner {
     }, delay);
     this.resumeTimers.add(timer);
   }
-}
-
-function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m.headers ?? {})) {
-    if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
-  }
-  return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers, timestampMs: Number(m.timestamp) };
 }
 
 /** A broker or network problem (worth a restart), as opposed to a bug that kafkajs wrapped after its retries. */

@@ -8,3 +8,5 @@ export { PartitionCounters } from './partition-stats';
 export { topicNames, topicSpecs, TopicNames, TopicSpec } from './topics';
 export { bootstrapTopics, BootstrapReport } from './topic-bootstrap';
 export { backoffDelayMs } from './backoff';
+export { TopicOffsets, PartitionOffset, PartitionExtent } from './topic-offsets';
+export { readRanges, OffsetRange, RangeBatch, RangeFlow, RangeReadOptions } from './range-reader';
