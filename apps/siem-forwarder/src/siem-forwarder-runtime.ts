@@ -1,13 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { EventCodec } from '@tokenwarden/events';
 import {
-  backoffDelayMs,
   bootstrapTopics,
-  classify,
   ConsumerRunner,
   EventProducer,
   KafkaConnection,
   PartitionCounters,
+  retryStartStep,
   topicNames,
   topicSpecs,
 } from '@tokenwarden/kafka';
@@ -110,18 +108,9 @@ export class SiemForwarderRuntime {
     return { status: this.state, sinks: this.config.sinks.sinks.map((s) => s.name), partitions: this.runner.stats.snapshot() };
   }
 
-  /** Runs `step` until it succeeds; retriable failures wait with jittered backoff. Undefined when stopped meanwhile. */
-  private async untilDone<T>(what: string, step: () => Promise<T>): Promise<{ value: T } | undefined> {
-    for (let attempt = 1; ; attempt += 1) {
-      if (this.stopping.signal.aborted) return undefined;
-      try {
-        return { value: await step() };
-      } catch (err) {
-        if (!classify(err)?.retriable) throw err;
-        const delayMs = backoffDelayMs(attempt, this.config.TW_SIEM_POLL_BASE_MS, this.config.TW_SIEM_POLL_MAX_MS);
-        this.log('warn', `could not ${what}; retrying`, { attempt, delayMs, error: (err as Error).message });
-        await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-      }
-    }
+  private untilDone<T>(what: string, step: () => Promise<T>): Promise<{ value: T } | undefined> {
+    return retryStartStep(what, step, {
+      signal: this.stopping.signal, baseMs: this.config.TW_SIEM_POLL_BASE_MS, maxMs: this.config.TW_SIEM_POLL_MAX_MS, log: this.log,
+    });
   }
 }

@@ -7,6 +7,6 @@ export { OutgoingRecord, ConsumedRecord } from './records';
 export { PartitionCounters } from './partition-stats';
 export { topicNames, topicSpecs, TopicNames, TopicSpec } from './topics';
 export { bootstrapTopics, BootstrapReport } from './topic-bootstrap';
-export { backoffDelayMs } from './backoff';
+export { backoffDelayMs, retryStartStep, StartRetryOptions } from './backoff';
 export { TopicOffsets, PartitionOffset, PartitionExtent } from './topic-offsets';
 export { readRanges, OffsetRange, RangeBatch, RangeFlow, RangeReadOptions } from './range-reader';
