@@ -1,5 +1,5 @@
-import { PartitionCounters } from '@tokenwarden/kafka';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PartitionCounters, registerPartitionMetrics } from '@tokenwarden/kafka';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ProjectionObserver } from './projection/batch-projector';
 import { ProjectorTable } from './projection/row-mapping';
 
@@ -21,29 +21,13 @@ export class ProjectorMetrics implements ProjectionObserver {
   constructor(partitions: PartitionSnapshot) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'tw_projector_' });
-    const perPartition = (name: string, help: string, pick: (c: PartitionCounters) => number, type: 'counter' | 'gauge') => {
-      const Metric = type === 'counter' ? Counter : Gauge;
-      const metric: Counter | Gauge = new Metric({
-        name,
-        help,
-        labelNames: ['topic', 'partition'],
-        registers,
-        collect() {
-          metric.reset();
-          for (const [key, c] of Object.entries(partitions())) {
-            const cut = key.lastIndexOf('/');
-            const labels = { topic: key.slice(0, cut), partition: key.slice(cut + 1) };
-            if (metric instanceof Counter) metric.inc(labels, pick(c));
-            else metric.set(labels, pick(c));
-          }
-        },
-      });
-    };
-    perPartition('tw_projector_records_consumed_total', 'Records whose offset was resolved (landed or dead-lettered).', (c) => c.processed + c.deadLettered, 'counter');
-    perPartition('tw_projector_records_landed_total', 'Records written to ClickHouse.', (c) => c.processed, 'counter');
-    perPartition('tw_projector_records_dead_lettered_total', 'Records parked on the dead-letter topic.', (c) => c.deadLettered, 'counter');
-    perPartition('tw_projector_batch_retries_total', 'Batches paused for a retriable failure (ClickHouse or Kafka down).', (c) => c.retries, 'counter');
-    perPartition('tw_projector_consumer_lag', 'Records behind the high watermark at the last fetch.', (c) => c.lag, 'gauge');
+    registerPartitionMetrics(this.registry, partitions, [
+      { name: 'tw_projector_records_consumed_total', help: 'Records whose offset was resolved (landed or dead-lettered).', type: 'counter', pick: (c) => c.processed + c.deadLettered },
+      { name: 'tw_projector_records_landed_total', help: 'Records written to ClickHouse.', type: 'counter', pick: (c) => c.processed },
+      { name: 'tw_projector_records_dead_lettered_total', help: 'Records parked on the dead-letter topic.', type: 'counter', pick: (c) => c.deadLettered },
+      { name: 'tw_projector_batch_retries_total', help: 'Batches paused for a retriable failure (ClickHouse or Kafka down).', type: 'counter', pick: (c) => c.retries },
+      { name: 'tw_projector_consumer_lag', help: 'Records behind the high watermark at the last fetch.', type: 'gauge', pick: (c) => c.lag },
+    ]);
     this.batchRecords = new Histogram({
       name: 'tw_projector_batch_records',
       help: 'Records per handled batch (one partition).',

@@ -1,5 +1,5 @@
-import { PartitionCounters } from '@tokenwarden/kafka';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PartitionCounters, registerPartitionMetrics } from '@tokenwarden/kafka';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DeliveryObserver } from './delivery/alert-forwarder';
 
 type PartitionSnapshot = () => Record<string, PartitionCounters>;
@@ -21,28 +21,12 @@ export class SiemForwarderMetrics implements DeliveryObserver {
   constructor(partitions: PartitionSnapshot) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'tw_siem_' });
-    const perPartition = (name: string, help: string, pick: (c: PartitionCounters) => number, type: 'counter' | 'gauge') => {
-      const Metric = type === 'counter' ? Counter : Gauge;
-      const metric: Counter | Gauge = new Metric({
-        name,
-        help,
-        labelNames: ['topic', 'partition'],
-        registers,
-        collect() {
-          metric.reset();
-          for (const [key, c] of Object.entries(partitions())) {
-            const cut = key.lastIndexOf('/');
-            const labels = { topic: key.slice(0, cut), partition: key.slice(cut + 1) };
-            if (metric instanceof Counter) metric.inc(labels, pick(c));
-            else metric.set(labels, pick(c));
-          }
-        },
-      });
-    };
-    perPartition('tw_siem_records_consumed_total', 'Alert records whose offset was resolved (on every sink, or dead-lettered).', (c) => c.processed + c.deadLettered, 'counter');
-    perPartition('tw_siem_records_dead_lettered_total', 'Alert records parked on the dead-letter topic.', (c) => c.deadLettered, 'counter');
-    perPartition('tw_siem_partition_pauses_total', 'Times a partition paused because some sink still lacked an alert.', (c) => c.retries, 'counter');
-    perPartition('tw_siem_consumer_lag', 'Records behind the high watermark at the last fetch.', (c) => c.lag, 'gauge');
+    registerPartitionMetrics(this.registry, partitions, [
+      { name: 'tw_siem_records_consumed_total', help: 'Alert records whose offset was resolved (on every sink, or dead-lettered).', type: 'counter', pick: (c) => c.processed + c.deadLettered },
+      { name: 'tw_siem_records_dead_lettered_total', help: 'Alert records parked on the dead-letter topic.', type: 'counter', pick: (c) => c.deadLettered },
+      { name: 'tw_siem_partition_pauses_total', help: 'Times a partition paused because some sink still lacked an alert.', type: 'counter', pick: (c) => c.retries },
+      { name: 'tw_siem_consumer_lag', help: 'Records behind the high watermark at the last fetch.', type: 'gauge', pick: (c) => c.lag },
+    ]);
     this.deliveredTotal = new Counter({ name: 'tw_siem_alerts_delivered_total', help: 'Alerts a sink accepted (a redelivery after a restart counts again).', labelNames: ['sink'], registers });
     this.failuresTotal = new Counter({ name: 'tw_siem_delivery_failures_total', help: 'Alerts left behind by failed delivery rounds, by error code.', labelNames: ['sink', 'code'], registers });
     this.retriesTotal = new Counter({ name: 'tw_siem_delivery_retries_total', help: 'Failed delivery rounds, each followed by a backoff and a retry.', labelNames: ['sink'], registers });

@@ -10,3 +10,4 @@ export { bootstrapTopics, BootstrapReport } from './topic-bootstrap';
 export { backoffDelayMs, retryStartStep, StartRetryOptions } from './backoff';
 export { TopicOffsets, PartitionOffset, PartitionExtent } from './topic-offsets';
 export { readRanges, OffsetRange, RangeBatch, RangeFlow, RangeReadOptions } from './range-reader';
+export { registerPartitionMetrics, PartitionMetricSpec } from './partition-metrics';
