@@ -3,6 +3,7 @@
 import { waitFor } from '@tokenwarden/testing';
 import { CompactSign } from 'jose';
 import { SECRET } from './support/clients';
+import { sealedKey } from '../../apps/token-service/src/testing/token-kit';
 import { clientCredentials, exchange, refresh, validate } from './support/flows';
 import { ADMIN_TOKEN, cluster, Cluster, Instance, ISSUER } from './support/harness';
 import { basic, get, post, postForm } from './support/http';
@@ -14,8 +15,7 @@ const metric = async (svc: Instance, line: RegExp) => line.exec((await get(`${sv
 
 /** A valid token of the offline instance, signed with its key (it cannot issue one itself). */
 async function signedByInstance(svc: Instance): Promise<string> {
-  const key = svc.runtime.c.store.signingKey();
-  if (!key) throw new Error('no signing key');
+  const key = sealedKey(svc.runtime.c.store.signingKey());
   const iat = Math.floor(Date.now() / 1000);
   const claims = { iss: ISSUER, sub: 'billing', aud: 'https://api.tokenwarden.test', client_id: 'billing', iat, exp: iat + 600, jti: `offline-${iat}`, scope: 'read' };
   return new CompactSign(Buffer.from(JSON.stringify(claims))).setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' }).sign(key.key);

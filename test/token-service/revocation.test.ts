@@ -2,6 +2,7 @@
 import { CompactSign, decodeJwt } from 'jose';
 import { testEnv, waitFor } from '@tokenwarden/testing';
 import { assertionParams, SECRET } from './support/clients';
+import { sealedKey } from '../../apps/token-service/src/testing/token-kit';
 import { EventLog } from './support/event-log';
 import { clientCredentials, exchange, jtiOf, refresh, TOKEN_ENDPOINT, validate } from './support/flows';
 import { cluster, Cluster, Instance, ISSUER } from './support/harness';
@@ -53,8 +54,7 @@ describe('two instances, one revocations topic', () => {
   it('20. the same claims re-serialized (another string) are still revoked: revocation is by (iss, jti)', async () => {
     const { token } = await clientCredentials(a);
     await revoke(a, token);
-    const key = a.runtime.c.store.signingKey();
-    if (!key) throw new Error('no signing key');
+    const key = sealedKey(a.runtime.c.store.signingKey());
     const payload = Buffer.from(JSON.stringify(decodeJwt(token)));
     const twin = await new CompactSign(payload).setProtectedHeader({ typ: 'at+jwt', kid: key.kid, alg: 'ES256' }).sign(key.key);
     expect(twin).not.toBe(token);

@@ -11,7 +11,8 @@ export type DenialReason =
   | 'AUDIENCE_NOT_ALLOWED'
   | 'ENCRYPTION_KEY_MISSING'
   | 'TOKEN_TOO_LARGE'
-  | 'KEY_UNAVAILABLE';
+  | 'KEY_UNAVAILABLE'
+  | 'SIGNING_FAILED';
 
 /** RFC 6749 §5.2 / RFC 8707 error codes the token endpoint may answer with. */
 export type OAuthError =
@@ -37,6 +38,7 @@ export const DENIALS: Readonly<Record<DenialReason, DenialMapping>> = {
   ENCRYPTION_KEY_MISSING: { oauth: 'invalid_target', event: 'POLICY_VIOLATION', detail: 'sensitive claims need an audience encryption key' },
   ALG_NOT_ALLOWED: { oauth: 'server_error', event: 'KEY_UNAVAILABLE', detail: 'the signing key algorithm is not allowed by the policy' },
   KEY_UNAVAILABLE: { oauth: 'server_error', event: 'KEY_UNAVAILABLE', detail: 'no signing key is active' },
+  SIGNING_FAILED: { oauth: 'server_error', event: 'KEY_UNAVAILABLE', detail: 'the signing key could not sign' },
 };
 
 export const oauthErrorFor = (reason: DenialReason): OAuthError => DENIALS[reason].oauth;

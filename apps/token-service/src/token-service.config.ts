@@ -1,6 +1,8 @@
-import { ConfigOf, Field, field, infraSpec, parseConfig } from '@tokenwarden/config';
+import { readFileSync } from 'node:fs';
+import { ConfigError, ConfigOf, Field, field, infraSpec, parseConfig } from '@tokenwarden/config';
 import { KEK_BYTES } from './keys/key-material';
 import { MIN_SUBJECT_KEY_BYTES } from '@tokenwarden/jwt';
+import { Pkcs11Config, pkcs11Config, pkcs11Spec } from './pkcs11.config';
 
 /**
  * A secret key given as hex or base64url. Short keys are refused here, at boot
@@ -58,17 +60,37 @@ export const tokenServiceSpec = {
   TW_ISSUER: field.url(),
   TW_POLICY_FILE: field.string({ default: 'config/policy.json' }),
   TW_CLIENTS_FILE: field.string({ default: 'config/clients.json' }),
-  /** AES-256-GCM key-encryption key for private signing keys at rest. */
+  /** AES-256-GCM key-encryption key for private signing keys at rest (software keys; also needed with an HSM for keys made before it). */
   TW_KEY_ENCRYPTION_KEY: secretKey({ minBytes: KEK_BYTES, exactBytes: true }),
   /** HMAC key for subject pseudonyms (subject_ref). */
   TW_SUBJECT_REF_KEY: secretKey({ minBytes: MIN_SUBJECT_KEY_BYTES }),
   /** Where sealed keys are persisted; empty keeps them in memory only. */
   TW_KEY_DIR: field.string({ default: '' }),
+  ...pkcs11Spec,
 };
-export type TokenServiceConfig = ConfigOf<typeof tokenServiceSpec>;
+export type TokenServiceConfig = ConfigOf<typeof tokenServiceSpec> & {
+  /** HSM custody of new signing keys; undefined: software keys. */
+  readonly pkcs11: Pkcs11Config | undefined;
+};
 
-export const loadTokenServiceConfig = (source: Record<string, string | undefined>): TokenServiceConfig =>
-  parseConfig(tokenServiceSpec, source);
+/** Parses the environment (and a PIN file) once at boot; one ConfigError names every bad variable. */
+export function loadTokenServiceConfig(
+  source: Record<string, string | undefined>,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): TokenServiceConfig {
+  const problems: string[] = [];
+  let env: ConfigOf<typeof tokenServiceSpec> | undefined;
+  try {
+    env = parseConfig(tokenServiceSpec, source);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  // The HSM fields cannot fail on their own, so their cross-checks run (and report) even when another variable is bad.
+  const pkcs11 = pkcs11Config(parseConfig(pkcs11Spec, source), readFile, problems);
+  if (problems.length > 0 || env === undefined) throw new ConfigError(problems);
+  return Object.freeze({ ...env, pkcs11 });
+}
 
 /** RFC 8414 token endpoint derived from the issuer, used as the client-assertion audience. */
 export const tokenEndpointOf = (issuer: string): string => `${issuer}/oauth2/token`;

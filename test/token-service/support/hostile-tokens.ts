@@ -1,8 +1,9 @@
 // The ATTACKS.md classes as a table of hostile tokens built against a running instance's key,
 // reusing the token-kit builders of the unit suite.
-import { createHmac, createPublicKey, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { exportJWK } from 'jose';
-import { b64, raw, sign, signRawEs256 } from '../../../apps/token-service/src/testing/token-kit';
+import type { SigningKey } from '../../../apps/token-service/src/keys/signing-key';
+import { b64, raw, sealedKey, sign, signRawEs256 } from '../../../apps/token-service/src/testing/token-kit';
 import { API } from './clients';
 import { ISSUER } from './harness';
 
@@ -20,7 +21,8 @@ const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 /** Several variants of every class that a token alone can express (20, 21 and 25 need state: see their own tests). */
-export async function hostileTokens(key: { kid: string; key: KeyObject }): Promise<HostileCase[]> {
+export async function hostileTokens(signing: SigningKey): Promise<HostileCase[]> {
+  const key = sealedKey(signing);
   const now = Math.floor(Date.now() / 1000);
   const claims = (patch: Record<string, unknown> = {}) => ({
     iss: ISSUER, sub: 'user-42', aud: API, client_id: 'billing', iat: now - 10, exp: now + 600, jti: `h-${randomBytes(6).toString('hex')}`, scope: 'read', ...patch,

@@ -52,9 +52,10 @@ describe('domain facts → event values', () => {
     expect([v('OK', true).outcome, v('EXPIRED').outcome, v('INTERNAL_ERROR').outcome]).toEqual(['VALID', 'INVALID', 'ERROR']);
   });
 
-  it('KeyLifecycle: DEACTIVATED has no symbol in v1 and is skipped', () => {
-    const r = { kid: 'k', alg: 'ES256' as const, atMs: 1, keyCreatedAtMs: 1, jwkThumbprint: 'k', cause: 'scheduled' as const };
+  it('KeyLifecycle: DEACTIVATED has no symbol in v1 and is skipped; storage says where the private key lives', () => {
+    const r = { kid: 'k', alg: 'ES256' as const, atMs: 1, keyCreatedAtMs: 1, jwkThumbprint: 'k', cause: 'scheduled' as const, storage: 'SOFTWARE' as const };
     expect(keyLifecycle(headers.header(SCHEDULED), { ...r, phase: 'DEACTIVATED' })).toBeUndefined();
     expect(keyLifecycle(headers.header(SCHEDULED), { ...r, phase: 'RETIRED' })?.value).toMatchObject({ phase: 'RETIRED', storage: 'SOFTWARE' });
+    expect(keyLifecycle(headers.header(SCHEDULED), { ...r, phase: 'GENERATED', storage: 'HSM' })?.value).toMatchObject({ storage: 'HSM' });
   });
 });

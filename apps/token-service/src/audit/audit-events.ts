@@ -160,7 +160,7 @@ export function keyLifecycle(header: EventHeader, r: KeyLifecycleRecord): Tokenw
   return {
     type: 'KeyLifecycle',
     value: {
-      header, kid: r.kid, alg: r.alg, phase: r.phase, key_created_at: r.keyCreatedAtMs, storage: 'SOFTWARE', jwk_thumbprint: r.jwkThumbprint,
+      header, kid: r.kid, alg: r.alg, phase: r.phase, key_created_at: r.keyCreatedAtMs, storage: r.storage, jwk_thumbprint: r.jwkThumbprint,
     },
   };
 }

@@ -7,14 +7,36 @@ export const KEK_BYTES = 32;
 /** NIST SP 800-57: RSA below 2048 bits is no longer acceptable for signatures. */
 export const MIN_RSA_BITS = 2048;
 
-/** A freshly generated signing key; the private half exists only encrypted. */
-export interface KeyMaterial {
+interface PublicKeyFacts {
   readonly kid: string;
   readonly alg: SigningAlg;
   readonly publicJwk: JWK;
+}
+
+/** A software key: the private half exists only encrypted. */
+export interface SealedKeyMaterial extends PublicKeyFacts {
   /** `v1.<iv>.<ciphertext>.<tag>`, AES-256-GCM under the KEK, bound to kid and alg. */
   readonly encryptedPrivateKey: string;
+  readonly pkcs11?: undefined;
 }
+
+/** Where an HSM key's private half lives: a non-extractable object of a PKCS#11 token. */
+export interface Pkcs11KeyRef {
+  readonly tokenLabel: string;
+  /** CKA_LABEL of the private and the public key object. */
+  readonly label: string;
+  /** CKA_ID (hex) of both objects; what the service looks the key up by. */
+  readonly id: string;
+}
+
+/** An HSM key: only public facts and the reference leave the token. */
+export interface Pkcs11KeyMaterial extends PublicKeyFacts {
+  readonly pkcs11: Pkcs11KeyRef;
+  readonly encryptedPrivateKey?: undefined;
+}
+
+/** A freshly generated signing key, in either custody. */
+export type KeyMaterial = SealedKeyMaterial | Pkcs11KeyMaterial;
 
 const aad = (kid: string, alg: string): Buffer => Buffer.from(`tokenwarden-signing-key:${kid}:${alg}`);
 
@@ -23,7 +45,7 @@ function checkKek(kek: Uint8Array): void {
 }
 
 /** Generates a key pair with jose; the kid is the RFC 7638 thumbprint, so it names the key, not a path or row. */
-export async function generateSigningKey(alg: SigningAlg, kek: Uint8Array): Promise<KeyMaterial> {
+export async function generateSigningKey(alg: SigningAlg, kek: Uint8Array): Promise<SealedKeyMaterial> {
   checkKek(kek);
   const opts = alg === 'EdDSA' ? { crv: 'Ed25519', extractable: true }
     : alg === 'ES256' ? { extractable: true } : { modulusLength: MIN_RSA_BITS, extractable: true };
@@ -43,9 +65,13 @@ export function sealPrivateJwk(jwk: JWK, kid: string, alg: string, kek: Uint8Arr
   return ['v1', iv, ct, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
 }
 
-/** Decrypts a sealed private key into a KeyObject; a wrong KEK, kid or alg fails the GCM tag. */
-export function openPrivateKey(sealed: string, kid: string, alg: string, kek: Uint8Array): KeyObject {
+/**
+ * Decrypts a sealed private key into a KeyObject; a wrong KEK, kid or alg fails
+ * the GCM tag, and an HSM key (no sealed half) is refused the same way.
+ */
+export function openPrivateKey(sealed: string | undefined, kid: string, alg: string, kek: Uint8Array): KeyObject {
   checkKek(kek);
+  if (sealed === undefined) throw new KeyError('ERR_KEY_SEALED_INVALID', `key ${kid} has no sealed private key (HSM custody)`);
   const [v, iv, ct, tag] = sealed.split('.');
   if (v !== 'v1' || !iv || !ct || !tag) throw new KeyError('ERR_KEY_SEALED_INVALID', `sealed key ${kid} has an unknown format`);
   try {

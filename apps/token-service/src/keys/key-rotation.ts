@@ -9,7 +9,7 @@ export interface KeyRotationDeps {
   readonly policy: Policy;
   readonly kek: Uint8Array;
   readonly now: () => number;
-  /** Seam for tests; defaults to jose key generation with the policy's signing algorithm. */
+  /** Where new keys come from: the HSM when PKCS#11 custody is configured; default jose, sealed under the KEK. */
   readonly generate?: () => Promise<KeyMaterial>;
 }
 

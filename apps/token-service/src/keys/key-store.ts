@@ -4,6 +4,8 @@ import type { KeyPhase as EventKeyPhase } from '@tokenwarden/events';
 import type { SigningAlg } from '@tokenwarden/policy';
 import { KeyError } from './key-error';
 import { importPublicKey, KeyMaterial, openPrivateKey } from './key-material';
+import type { Pkcs11Custody } from './pkcs11-custody';
+import { KeyStorage, SealedSigningKey, SigningKey } from './signing-key';
 
 /**
  * generated → published (in JWKS, verifies) → active (signs) → retiring (in JWKS,
@@ -29,10 +31,11 @@ export interface KeyLifecycleRecord {
   /** RFC 7638 thumbprint; equal to the kid because kids are thumbprints. */
   readonly jwkThumbprint: string;
   readonly cause: 'bootstrap' | 'scheduled' | 'manual' | 'compromise';
+  readonly storage: KeyStorage;
 }
 
-/** What the store keeps and exports: the private key only sealed under the KEK. */
-export interface StoredKey extends KeyMaterial {
+/** A key's phase and the times it changed. */
+export interface KeyTimeline {
   readonly phase: KeyPhase;
   readonly createdAtMs: number;
   readonly publishedAtMs?: number;
@@ -43,13 +46,14 @@ export interface StoredKey extends KeyMaterial {
   readonly retiredAtMs?: number;
 }
 
+/** What the store keeps and exports: the private key only sealed under the KEK, or only referenced in the HSM. */
+export type StoredKey = KeyMaterial & KeyTimeline;
+
 export type VerificationKey =
   | { readonly status: 'ok'; readonly alg: SigningAlg; readonly key: KeyObject }
   | { readonly status: 'retired' }
   | { readonly status: 'revoked' }
   | { readonly status: 'unknown' };
-
-export interface SigningKey { readonly kid: string; readonly alg: SigningAlg; readonly key: KeyObject }
 
 const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const;
 
@@ -60,7 +64,7 @@ function publicPart(k: StoredKey): JWK {
   return { ...out, kid: k.kid, alg: k.alg, use: 'sig' } as JWK;
 }
 
-const NEXT: Record<KeyPhase, { to: KeyPhase; record: KeyLifecyclePhase; at: keyof StoredKey } | undefined> = {
+const NEXT: Record<KeyPhase, { to: KeyPhase; record: KeyLifecyclePhase; at: keyof KeyTimeline } | undefined> = {
   generated: { to: 'published', record: 'PUBLISHED', at: 'publishedAtMs' },
   published: { to: 'active', record: 'ACTIVATED', at: 'activatedAtMs' },
   active: { to: 'retiring', record: 'DEACTIVATED', at: 'deactivatedAtMs' },
@@ -70,7 +74,7 @@ const NEXT: Record<KeyPhase, { to: KeyPhase; record: KeyLifecyclePhase; at: keyo
 };
 
 const record = (k: StoredKey, phase: KeyLifecyclePhase, atMs: number, cause: KeyLifecycleRecord['cause']): KeyLifecycleRecord =>
-  ({ phase, kid: k.kid, alg: k.alg, atMs, keyCreatedAtMs: k.createdAtMs, jwkThumbprint: k.kid, cause });
+  ({ phase, kid: k.kid, alg: k.alg, atMs, keyCreatedAtMs: k.createdAtMs, jwkThumbprint: k.kid, cause, storage: k.pkcs11 ? 'HSM' : 'SOFTWARE' });
 
 /**
  * In-memory key set with its phases. Lookups are by exact kid in a Map, so a
@@ -81,11 +85,12 @@ export class KeyStore {
   private readonly publicKeys = new Map<string, KeyObject>();
   private signing: SigningKey | undefined;
 
-  constructor(private readonly kek: Uint8Array) {}
+  /** `pkcs11`: the token HSM keys sign through; without it an HSM key cannot become the signing key. */
+  constructor(private readonly kek: Uint8Array, private readonly pkcs11?: Pick<Pkcs11Custody, 'signingKey'>) {}
 
-  /** Restores exported keys (e.g. read from disk); the active key is decrypted at once. */
-  static restore(exported: readonly StoredKey[], kek: Uint8Array): KeyStore {
-    const store = new KeyStore(kek);
+  /** Restores exported keys (e.g. read from disk); the active key is decrypted (or found in the HSM) at once. */
+  static restore(exported: readonly StoredKey[], kek: Uint8Array, pkcs11?: Pick<Pkcs11Custody, 'signingKey'>): KeyStore {
+    const store = new KeyStore(kek, pkcs11);
     for (const k of exported) store.put(k);
     return store;
   }
@@ -98,7 +103,7 @@ export class KeyStore {
   }
 
   /** Moves a key one phase on. */
-  advance(kid: string, atMs: number, cause: KeyLifecycleRecord['cause'], extra: Partial<StoredKey> = {}): KeyLifecycleRecord {
+  advance(kid: string, atMs: number, cause: KeyLifecycleRecord['cause'], extra: Partial<KeyTimeline> = {}): KeyLifecycleRecord {
     const k = this.get(kid);
     const step = NEXT[k.phase];
     if (!step) throw new KeyError('ERR_KEY_TRANSITION', `key ${kid} is already ${k.phase}`);
@@ -159,11 +164,19 @@ export class KeyStore {
   }
 
   private put(k: StoredKey): void {
+    // The signer first: a key that cannot sign (wrong KEK, missing in the HSM) changes nothing.
+    const signer = k.phase === 'active' ? this.signerOf(k) : undefined;
     this.keys.set(k.kid, Object.freeze(k));
     if (!this.publicKeys.has(k.kid)) this.publicKeys.set(k.kid, importPublicKey(k.publicJwk));
     if (k.phase === 'retired' || k.phase === 'revoked') this.publicKeys.delete(k.kid);
-    if (k.phase === 'active') this.signing = { kid: k.kid, alg: k.alg, key: openPrivateKey(k.encryptedPrivateKey, k.kid, k.alg, this.kek) };
-    // Drop the decrypted private key as soon as the key stops signing.
+    if (signer) this.signing = signer;
+    // Drop the decrypted private key (or the HSM handle) as soon as the key stops signing.
     else if (this.signing?.kid === k.kid) this.signing = undefined;
+  }
+
+  private signerOf(k: StoredKey): SigningKey {
+    if (!k.pkcs11) return new SealedSigningKey(k.kid, k.alg, openPrivateKey(k.encryptedPrivateKey, k.kid, k.alg, this.kek));
+    if (!this.pkcs11) throw new KeyError('ERR_KEY_HSM_UNAVAILABLE', `key ${k.kid} is held in PKCS#11 token "${k.pkcs11.tokenLabel}", but TW_KEY_PKCS11_MODULE is not set`);
+    return this.pkcs11.signingKey(k);
   }
 }

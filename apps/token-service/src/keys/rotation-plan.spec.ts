@@ -1,12 +1,12 @@
 import { rotationTimings } from '@tokenwarden/policy';
 import { testPolicy } from '../testing/token-kit';
-import { StoredKey } from './key-store';
+import { KeyTimeline, StoredKey } from './key-store';
 import { planRotation } from './rotation-plan';
 
 // 30-day period, 300 s cache, 900 s tokens, 30 s skew → publish 300 s ahead, retire 1230 s after.
 const t = rotationTimings(testPolicy({ keys: { rotationPeriodDays: 30, jwksCacheSeconds: 300 } }));
 const DAY = 86_400_000;
-const key = (kid: string, phase: StoredKey['phase'], times: Partial<StoredKey> = {}): StoredKey =>
+const key = (kid: string, phase: StoredKey['phase'], times: Partial<KeyTimeline> = {}): StoredKey =>
   ({ kid, alg: 'ES256', phase, publicJwk: { kty: 'EC' }, encryptedPrivateKey: '', createdAtMs: 0, ...times });
 
 describe('planRotation', () => {

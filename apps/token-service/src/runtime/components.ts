@@ -15,6 +15,7 @@ import { ErasureService } from '../erasure/erasure-service';
 import { KeyFile } from '../keys/key-file';
 import { KeyRotation } from '../keys/key-rotation';
 import { KeyService } from '../keys/key-service';
+import { Pkcs11Custody } from '../keys/pkcs11-custody';
 import { KeyStore } from '../keys/key-store';
 import { TokenChecks } from '../oauth/introspection';
 import { RevocationEndpoint } from '../oauth/revocation-endpoint';
@@ -57,8 +58,10 @@ export function buildComponents(o: ComponentOptions) {
   const audit = new AuditPublisher({ codec, sink: o.sink ?? producer, topics, metrics, log, ackTimeoutMs: config.TW_AUDIT_ACK_TIMEOUT_MS });
   const pseudonyms = new SubjectPseudonymizer(config.TW_SUBJECT_REF_KEY);
 
-  const store = new KeyStore(config.TW_KEY_ENCRYPTION_KEY);
-  const rotation = new KeyRotation({ store, policy, kek: config.TW_KEY_ENCRYPTION_KEY, now });
+  // HSM custody: the module is loaded and the token logged in here, so a bad setting stops the boot.
+  const hsm = config.pkcs11 && Pkcs11Custody.open({ ...config.pkcs11, pin: config.pkcs11.pin.reveal() }, policy.algorithms.signing);
+  const store = new KeyStore(config.TW_KEY_ENCRYPTION_KEY, hsm);
+  const rotation = new KeyRotation({ store, policy, kek: config.TW_KEY_ENCRYPTION_KEY, now, generate: hsm && (() => hsm.generate()) });
   const keyFile = config.TW_KEY_DIR ? new KeyFile(config.TW_KEY_DIR) : undefined;
   const keys = new KeyService({ store, rotation, file: keyFile, leader: config.TW_KEY_ROTATION_LEADER, audit, headers, log });
 
@@ -79,7 +82,7 @@ export function buildComponents(o: ComponentOptions) {
   const families = new RefreshFamilies(policy, now);
   const live = new LiveTokens(now);
   const revocations = new RevocationEvents(issuerId, headers, pseudonyms);
-  const issuer = new AccessTokenIssuer({ policy, issuer: issuerId, keys: store, audiences: registry, now, newJti: () => randomBytes(16).toString('base64url') });
+  const issuer = new AccessTokenIssuer({ policy, issuer: issuerId, keys: store, audiences: registry, now, newJti: () => randomBytes(16).toString('base64url'), log });
   const minter = new TokenMinter({ issuerId, issuer, families, live, audit, headers, pseudonyms, metrics, revocations, set, now });
   const subjectTokens = new SubjectTokenVerifier({ issuer: issuerId, replay, clockToleranceSeconds: policy.clockToleranceSeconds, now });
   const tokenEndpoint = new TokenEndpoint({ policy, authenticator, minter, families, subjectTokens, revocations, audit, pseudonyms, now });
@@ -89,7 +92,7 @@ export function buildComponents(o: ComponentOptions) {
   const erasure = new ErasureService({ families, live, set, revocations, audit, headers, pseudonyms, metrics, log });
 
   return {
-    config, log, now, policy, registry, instance, topics, metrics, conn, producer, codec, headers, audit, pseudonyms, store, keys,
+    config, log, now, policy, registry, instance, topics, metrics, conn, producer, codec, headers, audit, pseudonyms, store, keys, hsm,
     set, validator, validation, families, live, tokenEndpoint, checks, revocationEndpoint, erasure, admin,
   };
 }

@@ -54,6 +54,7 @@ export class TokenServiceRuntime {
     await this.feed.stop().catch(() => undefined);
     await this.c.audit.retryOutbox().catch(() => undefined);
     await this.c.producer.disconnect().catch(() => undefined);
+    this.c.hsm?.close();
     this.state = 'stopped';
   }
 

@@ -4,6 +4,7 @@ import { CompactSign } from 'jose';
 import { parsePolicy, Policy } from '@tokenwarden/policy';
 import { KeyRotation } from '../keys/key-rotation';
 import { KeyStore } from '../keys/key-store';
+import { SealedSigningKey, SigningKey } from '../keys/signing-key';
 import { DecryptionKey, ReasonCode, SubjectPseudonymizer, TokenValidator, TokenValidatorDeps, Verdict } from '@tokenwarden/jwt';
 
 export const ISSUER = 'https://id.tokenwarden.test';
@@ -44,6 +45,12 @@ export function signRawEs256(headerText: string, payloadText: string, key: KeyOb
   const input = `${b64(headerText)}.${b64(payloadText)}`;
   const sig = nodeSign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
   return `${input}.${sig.toString('base64url')}`;
+}
+
+/** A software signing key with its private KeyObject, for forging tokens; an HSM key has none to hand out. */
+export function sealedKey(k: SigningKey | undefined): SealedSigningKey {
+  if (!(k instanceof SealedSigningKey)) throw new Error(k ? `key ${k.kid} is not a software key` : 'no active key');
+  return k;
 }
 
 export interface Kit {
@@ -88,14 +95,11 @@ export async function setup(policy: Policy = testPolicy()): Promise<Kit> {
     policy, store, rotation, validator, deps, clock, revoked, erased, pseudonyms,
     audienceKey: { publicKey: ec.publicKey, decryption },
     signActive(payload, header) {
-      const k = store.signingKey();
-      if (!k) throw new Error('no active key');
+      const k = sealedKey(store.signingKey());
       return sign(header ?? { alg: k.alg, kid: k.kid, typ: 'at+jwt' }, payload, k.key);
     },
     signActiveRaw(headerText, payloadText) {
-      const k = store.signingKey();
-      if (!k) throw new Error('no active key');
-      return signRawEs256(headerText, payloadText, k.key);
+      return signRawEs256(headerText, payloadText, sealedKey(store.signingKey()).key);
     },
     activeKid: () => store.signingKey()?.kid ?? '',
     // Throws instead of calling expect(), so this file compiles without jest types.

