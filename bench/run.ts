@@ -6,26 +6,35 @@
 //
 // Phase A, ceilings: kafka-producer-perf-test / kafka-consumer-perf-test from
 //   the broker's own jars (infra/local/infra kafka-class) with records of our
-//   mean Avro size; clickhouse-client inserting the projector's exact rows
-//   (inside bench/projector/drain-rate.ts, same run).
+//   mean Avro size (the consumer ceiling also warm: a long topic read in one
+//   JVM, warm-up left out); clickhouse-client inserting the projector's exact
+//   rows (inside bench/projector/drain-rate.ts, same run).
 // Phase B, components: our EventProducer and a trivial kafkajs consumer
 //   (counting, and Avro-decoding) against those, repetitions alternating
 //   (bench/run/kafka-phases.ts); the projector drain (bench/projector/drain-rate.ts)
 //   and the detector (bench/detector/throughput.ts), run as their own processes.
 // Phase D, recovery: kill -9 of the projector and of the detector mid-run
 //   (bench/run/recovery.ts).
-// Phase C, latency: bench/projector/latency.ts and bench/detector/latency.ts
-//   (each component alone at 70 % of its own sustained rate). The full-pipeline
-//   sustained rate is not measured (listed under notMeasured).
+// Phase C, the full pipeline (bench/pipeline): our producer → token-events →
+//   compiled projector and detector together → ClickHouse and alerts; an
+//   open-loop rate sweep for the sustained rate, then end-to-end produce →
+//   queryable (analyst view, soc_analyst) and produce → alert at 70 % of it;
+//   sustained ÷ combined ceiling of the phase A stages. Also each component
+//   alone (bench/projector/latency.ts, bench/detector/latency.ts), extra rows.
 //
-// Environment (defaults): BENCH_REPEATS (3), BENCH_KAFKA_RECORDS (200000),
+// Environment (defaults): BENCH_REPEATS (3), BENCH_KAFKA_RECORDS (200000), BENCH_CEILING_RECORDS (1000000),
 // BENCH_PRODUCER_WINDOW (1000 concurrent publishers), BENCH_DRAIN_EVENTS (60000), BENCH_DETECTOR_EVENTS (100000),
 // BENCH_RECOVERY_EVENTS (40000), BENCH_RECOVERY_BACKGROUND (3000 subjects),
-// BENCH_PHASES (A,B,C,D; A and B's Kafka part run together), TW_KAFKA_BROKERS.
+// BENCH_PHASES (A,B,C,D; A and B's Kafka part run together), TW_KAFKA_BROKERS;
+// phase C's sweep: BENCH_PIPELINE_HOLD_S (60), BENCH_PIPELINE_WARMUP_S (10),
+// BENCH_PIPELINE_START_RATE (2000), BENCH_PIPELINE_BISECTIONS (2),
+// BENCH_PIPELINE_MAX_RATE (100000); quick mode e.g. BENCH_PIPELINE_HOLD_S=15.
 import { loadInfraConfig } from '@tokenwarden/config';
 import { KafkaConnection } from '@tokenwarden/kafka';
 import { numberAt, runComponentBench, scriptExists } from './run/component-benches';
-import { kafkaRepetition, KafkaRepetition, sampleEvents } from './run/kafka-phases';
+import { pipelineSweep } from './pipeline/sweep';
+import { kafkaRepetition, KafkaRepetition, sampleEvents, WARM_UP_FRACTION } from './run/kafka-phases';
+import { pipelineFigures, pipelineSection, Stages } from './run/pipeline-phase';
 import { detectorRecovery, projectorRecovery, RecoveryResult } from './run/recovery';
 import { machine, MEASURES, passes, Report, Target, writeReports } from './run/report';
 import { errorText, median, progress, round } from './run/util';
@@ -34,6 +43,7 @@ const num = (name: string, fallback: number): number => Number(process.env[name]
 const SETTINGS = {
   repeats: num('BENCH_REPEATS', 3),
   kafkaRecords: num('BENCH_KAFKA_RECORDS', 200_000),
+  ceilingRecords: num('BENCH_CEILING_RECORDS', 1_000_000),
   producerWindow: num('BENCH_PRODUCER_WINDOW', 1000),
   drainEvents: num('BENCH_DRAIN_EVENTS', 60_000),
   detectorEvents: num('BENCH_DETECTOR_EVENTS', 100_000),
@@ -42,6 +52,23 @@ const SETTINGS = {
   projectorLatency: { BENCH_STEP_SECONDS: process.env.BENCH_STEP_SECONDS ?? '6', BENCH_LATENCY_SECONDS: process.env.BENCH_LATENCY_SECONDS ?? '15' },
   detectorLatency: { BENCH_STEP_S: process.env.BENCH_STEP_S ?? '4', BENCH_MEASURE_S: process.env.BENCH_MEASURE_S ?? '15' },
   phases: (process.env.BENCH_PHASES ?? 'A,B,C,D').split(',').map((p) => p.trim().toUpperCase()),
+  pipeline: {
+    step: {
+      warmupSeconds: num('BENCH_PIPELINE_WARMUP_S', 10),
+      holdSeconds: num('BENCH_PIPELINE_HOLD_S', 60),
+      mix: { subjects: 200_000, clients: 5000, stormEveryMs: 250 },
+      probesPerSecond: 50,
+      flatSlopeFraction: 0.02,
+      queryableP99TargetMs: 1500,
+      alertP99TargetMs: 100,
+    },
+    startRate: num('BENCH_PIPELINE_START_RATE', 2000),
+    factor: 1.5,
+    bisections: num('BENCH_PIPELINE_BISECTIONS', 2),
+    minRate: 200,
+    maxRate: num('BENCH_PIPELINE_MAX_RATE', 100_000),
+    loadFraction: 0.7,
+  },
 };
 
 const measured: Record<string, number> = {};
@@ -49,6 +76,9 @@ const notMeasured: Record<string, string> = {};
 const notes: Record<string, string> = {};
 const ceilings: Record<string, unknown> = {};
 const details: Record<string, unknown> = {};
+const sections: Record<string, string[]> = {};
+/** Stage ceilings of phase A, for the full pipeline's combined ceiling. */
+const stages: Stages = {};
 
 function record(key: string, value: number | undefined, why = 'the benchmark produced no figure'): void {
   if (value === undefined || !Number.isFinite(value)) notMeasured[key] = why;
@@ -76,24 +106,28 @@ async function kafkaPhases(): Promise<void> {
   progress(`  mean Avro event ${sample.meanValueBytes} B (key ${sample.meanKeyBytes} B) over ${sample.values.length} encoded events`);
   const reps: KafkaRepetition[] = [];
   for (let rep = 0; rep < SETTINGS.repeats; rep += 1) {
-    reps.push(await kafkaRepetition(brokers, conn, sample, SETTINGS.kafkaRecords, SETTINGS.producerWindow, rep));
-    progress(`  rep ${rep}: producer ratio ${reps[rep].producerRatio}, consumer ratio ${reps[rep].consumerRatio}`);
+    reps.push(await kafkaRepetition(brokers, conn, sample, SETTINGS.kafkaRecords, SETTINGS.ceilingRecords, SETTINGS.producerWindow, rep));
+    progress(`  rep ${rep}: producer ratio ${reps[rep].producerRatio}, consumer ratio ${reps[rep].consumerRatio} warm (${reps[rep].consumerRatioCold} cold)`);
   }
   const med = (f: (r: KafkaRepetition) => number) => round(median(reps.map(f)), 3);
   record('producerVsPerfTest', med((r) => r.producerRatio));
   record('trivialConsumerVsPerfTest', med((r) => r.consumerRatio));
-  notes.producerVsPerfTest = `EventProducer as the token service configures it (idempotent, acks=all, lingerMs 0) with ${SETTINGS.producerWindow} concurrent callers, ${SETTINGS.kafkaRecords} records of ${Math.round(sample.meanValueBytes)} B + ${Math.round(sample.meanKeyBytes)} B key; perf test: same count and value size, default producer`;
-  notes.trivialConsumerVsPerfTest = 'both timed from the end of the group join (perf test: fetch.nMsg.sec), same topic of real Avro records; the JVM perf consumer (cold JIT, 2 loaded cores) is far below kafkajs here, so this ceiling is weak';
+  notes.producerVsPerfTest = `EventProducer as the token service configures it (idempotent, acks=all, lingerMs 0) with ${SETTINGS.producerWindow} concurrent callers, ${SETTINGS.ceilingRecords} records of ${Math.round(sample.meanValueBytes)} B + ${Math.round(sample.meanKeyBytes)} B key; perf test: default producer, same value size, the same ${SETTINGS.ceilingRecords} records (long enough that neither the JVM's nor V8's start and JIT warm-up weigh on the rate)`;
+  notes.trivialConsumerVsPerfTest = `warm: both read the same long topic (${SETTINGS.ceilingRecords} records of ${Math.round(sample.meanValueBytes)} B written by kafka-producer-perf-test), each rate over the records after the first ${WARM_UP_FRACTION * 100} % (the perf test's JVM start and JIT warm-up left out; its --show-detailed-stats reports every 100 ms); cold, on ${SETTINGS.kafkaRecords} real Avro records from the end of the group join, the ratio is ${med((r) => r.consumerRatioCold)} (see ceilings)`;
   Object.assign(ceilings, {
-    'kafka-producer-perf-test records/s': med((r) => r.producerPerfTest),
+    [`kafka-producer-perf-test records/s (${SETTINGS.ceilingRecords} records)`]: med((r) => r.producerPerfTest),
     'our producer (EventProducer) records/s': med((r) => r.ourProducer),
-    'kafka-consumer-perf-test records/s (fetch.nMsg.sec)': med((r) => r.consumerPerfTest),
+    [`kafka-consumer-perf-test records/s, warm (${SETTINGS.ceilingRecords} records, first ${WARM_UP_FRACTION * 100} % left out)`]: med((r) => r.consumerPerfTestWarm),
+    [`trivial kafkajs consumer records/s, warm (same topic, same warm-up left out)`]: med((r) => r.trivialConsumerWarm),
+    [`kafka-consumer-perf-test records/s, cold (${SETTINGS.kafkaRecords} records, fetch.nMsg.sec)`]: med((r) => r.consumerPerfTest),
     'kafka-consumer-perf-test records/s incl. group join (nMsg.sec)': med((r) => r.consumerPerfTestWithJoin),
     'trivial kafkajs consumer records/s': med((r) => r.trivialConsumer),
     'trivial Avro-decoding kafkajs consumer records/s': med((r) => r.trivialDecodingConsumer),
     'mean Avro event bytes': sample.meanValueBytes,
   });
-  details.kafka = { meanValueBytes: sample.meanValueBytes, meanKeyBytes: sample.meanKeyBytes, records: SETTINGS.kafkaRecords, repetitions: reps };
+  details.kafka = { meanValueBytes: sample.meanValueBytes, meanKeyBytes: sample.meanKeyBytes, records: SETTINGS.kafkaRecords, ceilingRecords: SETTINGS.ceilingRecords, repetitions: reps };
+  stages.produce = { value: med((r) => r.producerPerfTest), source: `kafka-producer-perf-test (${SETTINGS.ceilingRecords} records), median` };
+  stages.consume = { value: med((r) => r.consumerPerfTestWarm), source: `kafka-consumer-perf-test warm (${SETTINGS.ceilingRecords} records, first ${WARM_UP_FRACTION * 100} % left out), median; counted once although the pipeline reads the topic twice (projector and detector)` };
 }
 
 async function projectorDrain(): Promise<void> {
@@ -101,9 +135,14 @@ async function projectorDrain(): Promise<void> {
     { BENCH_EVENTS: String(SETTINGS.drainEvents), BENCH_REPEATS: String(SETTINGS.repeats) }, 600_000);
   record('projectorDrainVsCeiling', numberAt(r, 'medians.projector.ratio'));
   notes.projectorDrainVsCeiling = `bench/projector/drain-rate.ts, ${SETTINGS.drainEvents} events; ceiling = the slower of its trivial consumer (projector fetch settings) and clickhouse-client (faster of JSONEachRow/TSV)`;
+  const json = numberAt(r, 'medians.clickhouseClientRowsPerSecond.JSONEachRow');
+  const tsv = numberAt(r, 'medians.clickhouseClientRowsPerSecond.TabSeparated');
+  if (json !== undefined || tsv !== undefined) {
+    stages.insert = { value: round(Math.max(json ?? 0, tsv ?? 0)), source: 'clickhouse-client inserting the projector\'s exact rows (faster of JSONEachRow and TabSeparated, median), bench/projector/drain-rate.ts' };
+  }
   Object.assign(ceilings, {
-    'clickhouse-client insert rows/s (JSONEachRow, projector rows)': numberAt(r, 'medians.clickhouseClientRowsPerSecond.JSONEachRow'),
-    'clickhouse-client insert rows/s (TabSeparated, projector rows)': numberAt(r, 'medians.clickhouseClientRowsPerSecond.TabSeparated'),
+    'clickhouse-client insert rows/s (JSONEachRow, projector rows)': json,
+    'clickhouse-client insert rows/s (TabSeparated, projector rows)': tsv,
     'drain-rate trivial consumer rows/s': numberAt(r, 'medians.trivialConsumerRowsPerSecond'),
     'projector drain rows/s': numberAt(r, 'medians.projector.rowsPerSecond'),
   });
@@ -125,25 +164,36 @@ async function detectorThroughput(): Promise<void> {
 
 async function latencies(): Promise<void> {
   if (scriptExists('bench/projector/latency.ts')) {
-    await step('phase C: projector produce → queryable (bench/projector/latency.ts)', ['produceToQueryableP99Ms'], async () => {
+    await step('phase C: projector alone, produce → queryable (bench/projector/latency.ts)', ['projectorAloneProduceToQueryableP99Ms'], async () => {
       const r = await runComponentBench('projector-latency', 'projector', 'bench/projector/latency.ts', SETTINGS.projectorLatency, 420_000);
       // latency.ts reports either one run (latency.latencyMs) or one per variant (latency.projector.latencyMs).
       const at = numberAt(r, 'latency.latencyMs.p99') !== undefined ? 'latency.latencyMs' : 'latency.projector.latencyMs';
-      record('produceToQueryableP99Ms', numberAt(r, `${at}.p99`), `bench/projector/latency.ts gave no ${at}.p99`);
-      notes.produceToQueryableP99Ms = `projector alone at 70 % of its own sustained rate (${numberAt(r, 'sustainedRate')} events/s), p50 ${numberAt(r, `${at}.p50`)} ms; not the full pipeline`;
+      record('projectorAloneProduceToQueryableP99Ms', numberAt(r, `${at}.p99`), `bench/projector/latency.ts gave no ${at}.p99`);
+      notes.projectorAloneProduceToQueryableP99Ms = `bench/projector/latency.ts: the projector alone at 70 % of its own sustained rate (${numberAt(r, 'sustainedRate')} events/s), p50 ${numberAt(r, `${at}.p50`)} ms`;
       ceilings['projector sustained events/s (open loop)'] = numberAt(r, 'sustainedRate');
       details.projectorLatency = { reportPath: r.reportPath, sustainedRate: r.sustainedRate, latency: r.latency, exitCode: r.exitCode };
     });
-  } else notMeasured.produceToQueryableP99Ms = 'bench/projector/latency.ts does not exist in this checkout';
+  } else notMeasured.projectorAloneProduceToQueryableP99Ms = 'bench/projector/latency.ts does not exist in this checkout';
   if (scriptExists('bench/detector/latency.ts')) {
-    await step('phase C: detector produce → alert (bench/detector/latency.ts)', ['produceToAlertP99Ms'], async () => {
+    await step('phase C: detector alone, produce → alert (bench/detector/latency.ts)', ['detectorAloneProduceToAlertP99Ms'], async () => {
       const r = await runComponentBench('detector-latency', 'detector', 'bench/detector/latency.ts', SETTINGS.detectorLatency, 420_000);
-      record('produceToAlertP99Ms', numberAt(r, 'latencyMs.p99'));
-      notes.produceToAlertP99Ms = `detector alone at 70 % of its own sustained rate (${numberAt(r, 'sustained.rate')} events/s: the highest step that held, a lower bound if it was the last one tried), p50 ${numberAt(r, 'latencyMs.p50')} ms; not the full pipeline`;
+      record('detectorAloneProduceToAlertP99Ms', numberAt(r, 'latencyMs.p99'));
+      notes.detectorAloneProduceToAlertP99Ms = `bench/detector/latency.ts: the detector alone at 70 % of its own sustained rate (${numberAt(r, 'sustained.rate')} events/s: the highest step that held, a lower bound if it was the last one tried), p50 ${numberAt(r, 'latencyMs.p50')} ms`;
       ceilings['detector sustained events/s (open loop)'] = numberAt(r, 'sustained.rate');
       details.detectorLatency = { reportPath: r.reportPath, sustained: r.sustained, measured: r.measured, latencyMs: r.latencyMs, incidents: r.incidents, alerted: r.alerted, exitCode: r.exitCode };
     });
-  } else notMeasured.produceToAlertP99Ms = 'bench/detector/latency.ts does not exist in this checkout';
+  } else notMeasured.detectorAloneProduceToAlertP99Ms = 'bench/detector/latency.ts does not exist in this checkout';
+}
+
+const PIPELINE_KEYS = ['pipelineSustainedVsCombinedCeiling', 'produceToQueryableP99Ms', 'produceToAlertP99Ms'];
+
+async function pipelinePhase(): Promise<void> {
+  const sweep = await pipelineSweep(SETTINGS.pipeline, progress);
+  details.pipeline = sweep;
+  sections['Full pipeline (phase C)'] = pipelineSection(sweep, stages, SETTINGS.pipeline);
+  const f = pipelineFigures(sweep, stages, SETTINGS.pipeline);
+  for (const [k, v] of Object.entries(f.values)) record(k, v, f.whyMissing[k]);
+  Object.assign(notes, f.notes);
 }
 
 function recordRecovery(prefix: 'projector' | 'detector', unit: 'Rows' | 'Alerts', r: RecoveryResult): void {
@@ -178,10 +228,10 @@ async function main(): Promise<void> {
     await step('phase D: detector kill -9', ['detectorRecoverySeconds', 'detectorRecoveryLostAlerts', 'detectorRecoveryDuplicateAlerts'], async () =>
       recordRecovery('detector', 'Alerts', await detectorRecovery(SETTINGS.recoveryBackgroundSubjects)));
   } else skipped(['projectorRecoverySeconds', 'projectorRecoveryLostRows', 'projectorRecoveryDuplicateRows', 'detectorRecoverySeconds', 'detectorRecoveryLostAlerts', 'detectorRecoveryDuplicateAlerts'], 'phase D not selected (BENCH_PHASES)');
-  if (has('C')) await latencies();
-  else skipped(['produceToQueryableP99Ms', 'produceToAlertP99Ms'], 'phase C not selected (BENCH_PHASES)');
-  notMeasured.pipelineSustainedVsCombinedCeiling =
-    'not built yet: needs an open-loop rate sweep of the whole pipeline (token-events → projector and detector together); only per-component sustained rates are measured (phase C, see ceilings)';
+  if (has('C')) {
+    await step('phase C: full pipeline sweep and latency at 70 % (bench/pipeline)', PIPELINE_KEYS, pipelinePhase);
+    await latencies();
+  } else skipped([...PIPELINE_KEYS, 'projectorAloneProduceToQueryableP99Ms', 'detectorAloneProduceToAlertP99Ms'], 'phase C not selected (BENCH_PHASES)');
 
   const targets: Record<string, Target> = Object.fromEntries(Object.entries(MEASURES).map(([k, m]) => [k, m.target]));
   const pass = Object.fromEntries(Object.entries(measured).map(([k, v]) => [k, passes(MEASURES[k].target, v)]));
@@ -196,6 +246,7 @@ async function main(): Promise<void> {
     notMeasured,
     notes,
     ceilings,
+    sections,
     details,
   };
   const paths = writeReports(report);

@@ -71,6 +71,31 @@ export async function consumerPerfTest(brokers: string[], topic: string, records
   return { recordsPerSecond: Number(cols[9]), withJoin: Number(cols[5]) };
 }
 
+/** Share of a long read treated as warm-up (JVM class loading and JIT, kafkajs and V8 alike) and left out of the warm rates. */
+export const WARM_UP_FRACTION = 0.2;
+
+/**
+ * kafka-consumer-perf-test with a warm JIT: reads `records` (a long topic) in
+ * one JVM, reporting progress every 100 ms (--show-detailed-stats); the rate is
+ * taken between the first report past WARM_UP_FRACTION of the records and the
+ * last report, so the JVM's start and warm-up are left out.
+ */
+export async function consumerPerfTestWarm(brokers: string[], topic: string, records: number): Promise<number> {
+  const r = await runChild('consumer-perf-test (warm)', 'bash', [
+    ...infraScript, 'org.apache.kafka.tools.ConsumerPerformance',
+    '--bootstrap-server', brokers.join(','), '--topic', topic, '--messages', String(records), '--timeout', '60000',
+    '--group', uniqueName('bench_cperf_warm'), '--show-detailed-stats', '--reporting-interval', '100',
+  ], { quiet: true, timeoutMs: 300_000 });
+  // time (yyyy-MM-dd HH:mm:ss:SSS), threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, ...
+  const reports = r.stdout.split('\n').map((l) => /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d):(\d{3}), \d+, [\d.]+, [\d.]+, (\d+),/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ atMs: Date.parse(`${m[1]}T${m[2]}.${m[3]}`), consumed: Number(m[4]) }))
+    .filter((x) => x.consumed >= WARM_UP_FRACTION * records);
+  if (r.code !== 0 || reports.length < 2) throw new Error(`ConsumerPerformance (warm) exited ${r.code} with ${reports.length} reports past warm-up: ${r.stderr.slice(-300)}${r.stdout.slice(-300)}`);
+  const [first, last] = [reports[0], reports[reports.length - 1]];
+  return (last.consumed - first.consumed) / ((last.atMs - first.atMs) / 1000);
+}
+
 /**
  * Our producer as the token service configures it (EventProducer, lingerMs 0,
  * idempotent, acks=all), fed by `window` concurrent callers, each publishing
@@ -101,6 +126,8 @@ export async function ourProducer(conn: KafkaConnection, topic: string, sample: 
 export interface TrivialResult {
   /** From the end of the group join to the last record (join excluded, first fetch included). */
   recordsPerSecond: number;
+  /** From the batch that passed WARM_UP_FRACTION of the records to the last record. */
+  warmRecordsPerSecond: number;
   joinMs: number;
 }
 
@@ -118,6 +145,7 @@ export async function trivialConsumer(brokers: string[], topic: string, records:
     await consumer.subscribe({ topic, fromBeginning: true });
     let counted = 0;
     let joined = 0;
+    let warm = { at: 0, counted: 0 };
     const t0 = performance.now();
     // Like ConsumerPerformance's fetch time: from the end of the group join (partitions assigned) to the last record.
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -131,6 +159,7 @@ export async function trivialConsumer(brokers: string[], topic: string, records:
           eachBatch: async ({ batch }) => {
             if (decode) for (const m of batch.messages) codec.decode(m.value!);
             counted += batch.messages.length;
+            if (warm.at === 0 && counted >= WARM_UP_FRACTION * records) warm = { at: performance.now(), counted };
             if (counted >= records) {
               clearTimeout(timer);
               resolve(performance.now());
@@ -139,7 +168,7 @@ export async function trivialConsumer(brokers: string[], topic: string, records:
         })
         .catch(reject);
     });
-    return { recordsPerSecond: records / ((last - joined) / 1000), joinMs: joined - t0 };
+    return { recordsPerSecond: records / ((last - joined) / 1000), warmRecordsPerSecond: (records - warm.counted) / ((last - warm.at) / 1000), joinMs: joined - t0 };
   } finally {
     await consumer.disconnect();
     const admin = kafka.admin();
@@ -154,18 +183,29 @@ export interface KafkaRepetition {
   ourProducer: number;
   consumerPerfTest: number;
   consumerPerfTestWithJoin: number;
+  /** ConsumerPerformance on the long topic ProducerPerformance wrote, warm-up left out. */
+  consumerPerfTestWarm: number;
   trivialConsumer: number;
+  /** The trivial consumer on that topic, the same warm-up left out. */
+  trivialConsumerWarm: number;
   trivialDecodingConsumer: number;
   producerRatio: number;
+  /** Warm trivial ÷ warm ConsumerPerformance, both on the long topic. */
   consumerRatio: number;
+  /** The same on the short topic of real Avro records, both cold (as measured before). */
+  consumerRatioCold: number;
 }
+
 
 /**
  * One repetition: both producers write fresh topics (order rotates with
- * `rep`), then ConsumerPerformance, the trivial and the decoding consumer
- * read the topic our producer wrote (real Avro records with keys).
+ * `rep`), both `longRecords` (enough that the JVM's start and JIT warm-up
+ * do not weigh on ProducerPerformance's rate, and V8's on ours). Then
+ * ConsumerPerformance, the trivial and the decoding consumer read the topic
+ * our producer wrote (real Avro records with keys: cold rates), and
+ * ConsumerPerformance and the trivial consumer read the long topic (warm rates).
  */
-export async function kafkaRepetition(brokers: string[], conn: KafkaConnection, sample: KafkaSample, records: number, window: number, rep: number): Promise<KafkaRepetition> {
+export async function kafkaRepetition(brokers: string[], conn: KafkaConnection, sample: KafkaSample, records: number, longRecords: number, window: number, rep: number): Promise<KafkaRepetition> {
   const recordSize = Math.round(sample.meanValueBytes);
   const perfTopic = await freshTopic(conn, `bench_pperf${rep}`);
   const ourTopic = await freshTopic(conn, `bench_ours${rep}`);
@@ -173,18 +213,20 @@ export async function kafkaRepetition(brokers: string[], conn: KafkaConnection, 
   let ours = 0;
   const producers = [
     async () => {
-      pp = await producerPerfTest(brokers, perfTopic, records, recordSize);
-      progress(`  rep ${rep}: kafka-producer-perf-test ${Math.round(pp)} records/s`);
+      pp = await producerPerfTest(brokers, perfTopic, longRecords, recordSize);
+      progress(`  rep ${rep}: kafka-producer-perf-test ${Math.round(pp)} records/s (${longRecords} records)`);
     },
     async () => {
-      ours = await ourProducer(conn, ourTopic, sample, records, window);
-      progress(`  rep ${rep}: our producer (EventProducer) ${Math.round(ours)} records/s`);
+      ours = await ourProducer(conn, ourTopic, sample, longRecords, window);
+      progress(`  rep ${rep}: our producer (EventProducer) ${Math.round(ours)} records/s (${longRecords} records)`);
     },
   ];
   for (let i = 0; i < producers.length; i += 1) await producers[(i + rep) % producers.length]();
   let cp = { recordsPerSecond: 0, withJoin: 0 };
   let trivial = 0;
   let decoding = 0;
+  let cpWarm = 0;
+  let trivialWarm = 0;
   const consumers = [
     async () => {
       cp = await consumerPerfTest(brokers, ourTopic, records);
@@ -198,6 +240,14 @@ export async function kafkaRepetition(brokers: string[], conn: KafkaConnection, 
       decoding = (await trivialConsumer(brokers, ourTopic, records, true)).recordsPerSecond;
       progress(`  rep ${rep}: trivial decoding consumer ${Math.round(decoding)} records/s`);
     },
+    async () => {
+      cpWarm = await consumerPerfTestWarm(brokers, perfTopic, longRecords);
+      progress(`  rep ${rep}: kafka-consumer-perf-test warm ${Math.round(cpWarm)} records/s (${longRecords} records, first ${WARM_UP_FRACTION * 100} % left out)`);
+    },
+    async () => {
+      trivialWarm = (await trivialConsumer(brokers, perfTopic, longRecords, false)).warmRecordsPerSecond;
+      progress(`  rep ${rep}: trivial kafkajs consumer warm ${Math.round(trivialWarm)} records/s (same topic, same warm-up left out)`);
+    },
   ];
   for (let i = 0; i < consumers.length; i += 1) await consumers[(i + rep) % consumers.length]();
   await deleteTopics(brokers, [perfTopic, ourTopic]);
@@ -206,14 +256,17 @@ export async function kafkaRepetition(brokers: string[], conn: KafkaConnection, 
     ourProducer: round(ours),
     consumerPerfTest: round(cp.recordsPerSecond),
     consumerPerfTestWithJoin: round(cp.withJoin),
+    consumerPerfTestWarm: round(cpWarm),
     trivialConsumer: round(trivial),
+    trivialConsumerWarm: round(trivialWarm),
     trivialDecodingConsumer: round(decoding),
     producerRatio: round(ours / pp, 3),
-    consumerRatio: round(trivial / cp.recordsPerSecond, 3),
+    consumerRatio: round(trivialWarm / cpWarm, 3),
+    consumerRatioCold: round(trivial / cp.recordsPerSecond, 3),
   };
 }
 
-async function deleteTopics(brokers: string[], topics: string[]): Promise<void> {
+export async function deleteTopics(brokers: string[], topics: string[]): Promise<void> {
   const admin = new Kafka({ brokers, clientId: 'bench-cleanup', logLevel: logLevel.NOTHING }).admin();
   try {
     await admin.connect();
