@@ -4,9 +4,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LagSampler, LagTrend } from './lag-sampler';
 import { AlertWatcher, LatencySummary, QueryableProbes } from './latency-sampler';
-import { LoadGenerator, LoadStats } from './load-generator';
+import { LoadGenerator, LoadStats, wallMs } from './load-generator';
 import { PipelineUnderTest } from './pipeline-under-test';
-import { MixOptions, TrafficMix } from './traffic-mix';
+import { MIX_TENANT_ID, MixOptions, TrafficMix } from './traffic-mix';
 
 export interface StepSettings {
   warmupSeconds: number;
@@ -29,7 +29,7 @@ export interface StepResult {
   lagFlat: boolean;
   queryableMs: LatencySummary;
   alertMs: LatencySummary;
-  /** The analyst's polls of token_events_v during the step: count, median and max duration. */
+  /** The analyst's probe polls (token_events FINAL, as token_events_v reads it) during the step: count, median and max duration. */
   analystPolls: { count: number; medianMs: number; maxMs: number };
   latencyMet: boolean;
   /** Lag flat, latency targets met, every record acknowledged. */
@@ -71,7 +71,7 @@ export async function runStep(rate: number, s: StepSettings, progress: (line: st
     try {
       await gen.run(rate, s.warmupSeconds + s.holdSeconds, startAt, (e, at) => {
         if (e.crossesStorm) alerts.expect(e.crossesStorm, at);
-        else if (n++ % sampleEvery === 0) probes.add(e.id, at);
+        else if (n++ % sampleEvery === 0) probes.add(e.id, at, { tenantId: MIX_TENANT_ID, eventType: e.type, eventTimeMs: wallMs(at) });
       });
       const graceEnd = performance.now() + GRACE_MS;
       while (performance.now() < graceEnd && probes.pending(holdTo) + alerts.pending(holdTo) > 0) await sleep(50);

@@ -3,6 +3,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { encode, EventHeader, EventTypeName } from '@tokenwarden/events';
 
+/** The one tenant of the mix (token_events' first sorting-key column). */
+export const MIX_TENANT_ID = 'default';
+
 export interface MixedEvent {
   id: string;
   key: string;
@@ -111,7 +114,7 @@ export class TrafficMix {
       event_id: randomUUID(),
       event_time: wallMs,
       producer: { service: 'token-service', instance: 'bench-pipeline', version: '0.1.0' },
-      tenant_id: 'default',
+      tenant_id: MIX_TENANT_ID,
       trace_id: null,
       session_id: null,
       subject_ref: subject,

@@ -87,7 +87,7 @@ export function pipelineFigures(sweep: SweepResult, stages: Stages, s: SweepSett
   const missing = (m: { missing: number; samples: number }, what: string) => `p99 not reached: ${m.missing} of ${m.samples} ${what} never seen within 5 s after the load (fails the target)`;
   f.values.produceToQueryableP99Ms = r.queryableMs.p99;
   f.whyMissing.produceToQueryableP99Ms = missing(r.queryableMs, 'probes');
-  f.notes.produceToQueryableP99Ms = `${at} until soc_analyst sees the event_id in token_events_v (polled every ${VIEW_POLL_MS} ms, so up to that much plus one poll late; the analyst query took ${r.analystPolls.medianMs} ms median, ${r.analystPolls.maxMs} ms max); p50 ${r.queryableMs.p50} ms, p90 ${r.queryableMs.p90} ms over ${r.queryableMs.samples} probes`;
+  f.notes.produceToQueryableP99Ms = `${at} until soc_analyst sees the event_id in token_events FINAL, what token_events_v reads (polled every ${VIEW_POLL_MS} ms with the key-prefix conditions of a time-bounded query, so up to that much plus one poll late; the analyst query took ${r.analystPolls.medianMs} ms median, ${r.analystPolls.maxMs} ms max); p50 ${r.queryableMs.p50} ms, p90 ${r.queryableMs.p90} ms over ${r.queryableMs.samples} probes`;
   f.values.produceToAlertP99Ms = r.alertMs.p99;
   f.whyMissing.produceToAlertP99Ms = missing(r.alertMs, 'storms');
   f.notes.produceToAlertP99Ms = `${at} of the 20th issuance of a reissue storm (every ${s.step.mix.stormEveryMs} ms) until its OPEN reissue-per-subject alert is read from the alerts topic (consumer maxWait 10 ms); p50 ${r.alertMs.p50} ms, p90 ${r.alertMs.p90} ms over ${r.alertMs.samples} storms`;
