@@ -65,7 +65,9 @@ export class CompiledProjector {
   static async start(env: Record<string, string>, { root = ROOT, timeoutMs = 60000 } = {}): Promise<CompiledProjector> {
     buildProjector(root);
     const OUT = outDir(root);
-    const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(OUT, 'apps/projector/src/main.js')], {
+    // BENCH_NODE_ARGS (in a variant's env): extra node flags for this run only, e.g. --cpu-prof (not allowed in NODE_OPTIONS).
+    const nodeArgs = (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '-r', 'tsconfig-paths/register', join(OUT, 'apps/projector/src/main.js')], {
       cwd: root,
       env: { ...process.env, TS_NODE_PROJECT: join(OUT, 'tsconfig.runtime.json'), TW_PROJECTOR_METRICS_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

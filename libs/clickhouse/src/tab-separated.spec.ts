@@ -64,6 +64,23 @@ describe('TabSeparatedRows', () => {
     expect(tsv.text).toBe('kept\t1\t[]\n');
   });
 
+  it('writes arrays with any item needing an escape as sql.array does, after plain items were already written', () => {
+    const values = ['plain', "it's", 'tab\there', 'é'];
+    for (let i = 0; i < values.length; i += 1) {
+      const a = values.slice(0, i + 1);
+      expect(setup([{ s: 'x', n: 1, a }]).lines).toEqual([`x\t1\t${sql.array(a)}`]);
+    }
+  });
+
+  it('keeps nothing of a refused row even when its first values filled a buffer and moved to the next', () => {
+    const tsv = new TabSeparatedRows(COLUMNS);
+    tsv.push({ s: 'kept', n: 1, a: [] });
+    expect(codeOf(() => tsv.push({ s: 'y'.repeat(40_000), n: 2, a: ['\ud800'] }))).toBe('ERR_CLICKHOUSE_VALUE');
+    tsv.push({ s: 'z'.repeat(40_000), n: 3, a: ['b'] });
+    expect(tsv.rowCount).toBe(2);
+    expect(tsv.text).toBe(`kept\t1\t[]\n${'z'.repeat(40_000)}\t3\t['b']\n`);
+  });
+
   it('refuses columns that are not plain identifiers', () => {
     expect(codeOf(() => new TabSeparatedRows(['ok', 'a b']))).toBe('ERR_CLICKHOUSE_VALUE');
     expect(() => new TabSeparatedRows([])).toThrow(TypeError);

@@ -25,16 +25,16 @@ export class TabSeparatedRows {
   // Lines go straight into UTF-8 buffers: no rope of small strings that keeps
   // every field alive, and no second copy when the body is sent.
   private readonly sealed: Buffer[] = [];
-  private buf: Buffer | undefined;
+  private buf = Buffer.alloc(0);
   private used = 0;
-  private readonly fields: string[];
+  /** Where the row being written starts in `buf` (it moves when a buffer fills). */
+  private rowStart = 0;
   private rows = 0;
 
   /** `columns` in the order each line carries them; each must be a plain identifier. */
   constructor(readonly columns: readonly string[]) {
     if (columns.length === 0) throw new TypeError('TabSeparatedRows needs at least one column');
     for (const c of columns) sql.identifier(c);
-    this.fields = new Array<string>(columns.length);
   }
 
   get rowCount(): number {
@@ -43,7 +43,9 @@ export class TabSeparatedRows {
 
   /** The encoded body (UTF-8) in chunks that each end with a newline, in order. */
   get chunks(): readonly Buffer[] {
-    this.seal();
+    if (this.used > 0) this.sealed.push(this.buf.subarray(0, this.used));
+    this.buf = Buffer.alloc(0);
+    this.used = this.rowStart = 0;
     return this.sealed;
   }
 
@@ -57,26 +59,117 @@ export class TabSeparatedRows {
    * column when a value cannot be sent; nothing of that row is appended then.
    */
   push(row: Row): void {
-    const { columns, fields } = this;
-    for (let c = 0; c < columns.length; c += 1) fields[c] = field(row[columns[c]], columns[c]);
-    const line = fields.join('\t');
-    const most = line.length * 3 + 1; // a UTF-16 unit is at most 3 bytes of UTF-8
-    if (!this.buf || this.used + most > this.buf.length) {
-      const previous = this.buf?.length ?? 0;
-      this.seal();
-      this.buf = Buffer.allocUnsafe(Math.max(most, Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, previous * 2))));
+    const { columns } = this;
+    try {
+      if (!this.inKeyOrder(row)) {
+        this.used = this.rowStart;
+        for (let c = 0; c < columns.length; c += 1) {
+          if (c > 0) this.byte(TAB);
+          this.value(row[columns[c]], columns[c]);
+        }
+      }
+      this.byte(NEWLINE);
+    } catch (err) {
+      this.used = this.rowStart;
+      throw err;
     }
-    this.used += this.buf.write(line, this.used, 'utf8');
-    this.buf[this.used++] = 0x0a;
+    this.rowStart = this.used;
     this.rows += 1;
   }
 
-  private seal(): void {
-    if (this.buf && this.used > 0) this.sealed.push(this.buf.subarray(0, this.used));
-    this.buf = undefined;
-    this.used = 0;
+  /**
+   * Writes the row's values if its own keys are exactly the columns, in order
+   * (rows built for this table usually are): values read in key order come
+   * from V8's enum cache, several times cheaper than a lookup by name per
+   * column. Says false, with part of the row written, when they are not.
+   */
+  private inKeyOrder(row: Row): boolean {
+    const { columns } = this;
+    let c = 0;
+    for (const key in row) {
+      if (key !== columns[c]) return false;
+      if (c > 0) this.byte(TAB);
+      this.value(row[key], key);
+      c += 1;
+    }
+    return c === columns.length;
+  }
+
+  private value(v: unknown, column: string): void {
+    // Fast paths write the bytes `field` would return, without building its string:
+    // plain ASCII strings, non-negative integers, null, arrays of plain ASCII strings.
+    if (typeof v === 'string') {
+      if (!this.plainAscii(v)) this.utf8(field(v, column));
+    } else if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
+      this.plainAscii(String(v));
+    } else if (v === null) {
+      this.byte(BACKSLASH);
+      this.byte(CAPITAL_N);
+    } else if (!Array.isArray(v) || !this.plainAsciiArray(v)) {
+      this.utf8(field(v, column));
+    }
+  }
+
+  /** Writes `s` if every character is printable ASCII other than quote and backslash; else writes nothing and says so. */
+  private plainAscii(s: string): boolean {
+    this.reserve(s.length);
+    const { buf } = this;
+    let at = this.used;
+    for (let i = 0; i < s.length; i += 1) {
+      const ch = s.charCodeAt(i);
+      if (ch < 0x20 || ch > 0x7e || ch === QUOTE || ch === BACKSLASH) return false;
+      buf[at++] = ch;
+    }
+    this.used = at;
+    return true;
+  }
+
+  /** `['a', 'b']` (`[]` when empty) if every item is a plain ASCII string; else writes nothing and says so. */
+  private plainAsciiArray(v: readonly unknown[]): boolean {
+    const mark = this.used - this.rowStart; // relative: a full buffer moves the row
+    this.byte(OPEN);
+    for (let i = 0; i < v.length; i += 1) {
+      if (i > 0) {
+        this.byte(COMMA);
+        this.byte(SPACE);
+      }
+      const item = v[i];
+      this.byte(QUOTE);
+      if (typeof item !== 'string' || !this.plainAscii(item)) {
+        this.used = this.rowStart + mark;
+        return false;
+      }
+      this.byte(QUOTE);
+    }
+    this.byte(CLOSE);
+    return true;
+  }
+
+  private utf8(s: string): void {
+    this.reserve(s.length * 3); // a UTF-16 unit is at most 3 bytes of UTF-8
+    this.used += this.buf.write(s, this.used, 'utf8');
+  }
+
+  private byte(b: number): void {
+    if (this.used === this.buf.length) this.reserve(1);
+    this.buf[this.used++] = b;
+  }
+
+  /** Room for `n` more bytes; a new buffer takes the row written so far, and the old one ends on the last full row. */
+  private reserve(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    const partial = this.used - this.rowStart;
+    const size = Math.max(partial + n, Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, this.buf.length * 2)));
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, this.rowStart, this.used);
+    if (this.rowStart > 0) this.sealed.push(this.buf.subarray(0, this.rowStart));
+    this.buf = next;
+    this.used = partial;
+    this.rowStart = 0;
   }
 }
+
+const [TAB, NEWLINE, QUOTE, BACKSLASH, CAPITAL_N, OPEN, CLOSE, COMMA, SPACE] = ['\t', '\n', "'", '\\', 'N', '[', ']', ',', ' '].map((c) => c.charCodeAt(0));
 
 const MIN_CHUNK_BYTES = 16 * 1024;
 const MAX_CHUNK_BYTES = 1024 * 1024;

@@ -81,14 +81,16 @@ export class EventCodec {
     if (!writer) throw new EventCodecError('ERR_CODEC_UNKNOWN_FINGERPRINT', `no schema with fingerprint ${fingerprint}`);
     checkBody(writer.type, buf, HEADER_BYTES, this.maxMessageBytes);
     const reader = this.catalog.current(writer.typeName) as SchemaVersion;
-    let value: unknown;
+    let decoded: { value: unknown; offset: number };
     try {
-      value = reader.type.fromBuffer(buf.subarray(HEADER_BYTES), this.catalog.resolverFor(writer));
+      // In place, without a view of the body per message.
+      decoded = reader.type.decode(buf, HEADER_BYTES, this.catalog.resolverFor(writer));
+      if (decoded.offset !== buf.length) throw new Error(`avsc read up to byte ${decoded.offset} of ${buf.length}`);
     } catch (cause) {
       // checkBody should make this unreachable; keep the promise of one error type anyway.
       throw new EventCodecError('ERR_CODEC_MALFORMED', `${writer.typeName} v${writer.version}: undecodable body`, [], { cause });
     }
-    return { type: writer.typeName, value, writerVersion: writer.version, fingerprint } as DecodedEvent;
+    return { type: writer.typeName, value: decoded.value, writerVersion: writer.version, fingerprint } as DecodedEvent;
   }
 
   schemas(): SchemaInfo[] {

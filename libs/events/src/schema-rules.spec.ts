@@ -49,6 +49,13 @@ describe('schemas/avro house rules', () => {
     for (const e of enums) expect((e.node.symbols as string[]).includes('UNKNOWN')).toBe(true);
   });
 
+  it('no default holds "eyJ", so a decoded event can hold a raw JWT only if its bytes do', () => {
+    // The projector's raw-token rule scans the bytes for "eyJ" before it walks the decoded value.
+    const defaults = files.flatMap(nodes).filter((n) => n.kind === 'field' && 'default' in n.node);
+    expect(defaults.length).toBeGreaterThan(10);
+    expect(defaults.filter((n) => JSON.stringify(n.node.default).includes('eyJ')).map((n) => n.at)).toEqual([]);
+  });
+
   it('unions are only ["null", T] with default null (decoded as T | null)', () => {
     const unions = files.flatMap(nodes).filter((n) => n.kind === 'field' && Array.isArray(n.node.type));
     for (const u of unions) {

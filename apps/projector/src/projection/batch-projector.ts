@@ -104,7 +104,7 @@ export class BatchProjector {
       if (err instanceof EventCodecError) return { code: err.code, message: err.message };
       throw err;
     }
-    const problem = fieldRuleProblem(event, ingestedAtMs, { maxFutureMs: this.options.maxFutureMs });
+    const problem = fieldRuleProblem(event, ingestedAtMs, { maxFutureMs: this.options.maxFutureMs }, record.value as Buffer);
     if (problem) return { code: 'ERR_PROJECTOR_FIELD_RULE', message: `${event.type}: ${problem}` };
     return toRow(event, ingestedAtMs);
   }

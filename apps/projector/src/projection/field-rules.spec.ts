@@ -1,4 +1,4 @@
-import { EventTypeName, EventValueMap, TokenwardenEvent } from '@tokenwarden/events';
+import { decode, encode, EventTypeName, EventValueMap, TokenwardenEvent } from '@tokenwarden/events';
 import { sampleEvent } from '../../../../libs/events/fixtures/samples';
 import { fieldRuleProblem } from './field-rules';
 
@@ -36,6 +36,21 @@ describe('fieldRuleProblem', () => {
     expect(problem).not.toContain('eyJ');
     expect(check('TokenIssued', {}, { trace_id: jwt })).toBe('TokenIssued.header.trace_id holds what looks like a raw JWT');
     expect(check('TokenIssued', { scope: ['eyJhbGciOiJFUzI1NiJ9 without dots'] })).toBeUndefined();
+  });
+
+  it('finds a raw JWT through the Avro bytes it was decoded from, and walks no event whose bytes hold none', () => {
+    const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
+    const base = sampleEvent('TokenIssued');
+    const at = (scope: string[]) => {
+      const bytes = encode('TokenIssued', { ...base, header: { ...base.header, event_time: NOW - 1000 }, scope });
+      return { event: decode(bytes), bytes };
+    };
+    const leaky = at(['read', jwt]);
+    expect(fieldRuleProblem(leaky.event, NOW, options, leaky.bytes)).toBe('TokenIssued.scope[1] holds what looks like a raw JWT');
+    const clean = at(['read']);
+    expect(fieldRuleProblem(clean.event, NOW, options, clean.bytes)).toBeUndefined();
+    // The bytes are trusted to be the event's: bytes without "eyJ" skip the walk.
+    expect(fieldRuleProblem(leaky.event, NOW, options, clean.bytes)).toBeUndefined();
   });
 
   it('refuses values outside the non-nullable columns of key_events and alerts', () => {

@@ -32,6 +32,11 @@ describe('toRow', () => {
     expect(row.ingested_at).toBe(Math.floor(INGESTED_AT / 1000));
   });
 
+  it.each(['TokenIssued', 'TokenValidated', 'IssuanceDenied', 'KeyLifecycle'] as const)('keeps the keys of a %s row in column order (the encoder reads those fastest)', (type) => {
+    const { table, row } = setup(type);
+    expect(Object.keys(row)).toEqual(TABLE_COLUMNS[table]);
+  });
+
   it.each(['token_events', 'key_events', 'alerts'] as const)('names the columns of %s in the order of its migration', (table) => {
     expect(TABLE_COLUMNS[table]).toEqual(columnsOf(table));
   });

@@ -40,22 +40,16 @@ type Fields = Record<string, unknown>;
  */
 export function toRow(event: TokenwardenEvent, ingestedAtMs: number): ProjectedRow {
   const table = TABLE_OF_TYPE[event.type];
-  const columns = typeColumns(event);
   const used = COLUMN_FIELDS[event.type];
   const detail: Fields = {};
   const value = event.value as unknown as Fields;
   for (const name in value) {
     if (name !== 'header' && !used.has(name)) detail[name] = value[name];
   }
-  // Built in one object literal with every column, then filled: this runs for every event.
+  // One object literal with every column, then filled by name: this runs for every
+  // event. Its keys stay in TABLE_COLUMNS order, the order TabSeparatedRows reads fastest.
   const row = table === 'token_events' ? tokenEventsRow(event.type, event.value.header) : headerColumns(event.value.header);
-  for (const name in columns) {
-    const column = columns[name];
-    if (column instanceof Overflow) {
-      row[name] = column.column;
-      detail[column.field] = column.exact;
-    } else row[name] = column;
-  }
+  fillTypeColumns(row, event, detail);
   row.detail = JSON.stringify(detail);
   row.ingested_at = seconds(ingestedAtMs);
   return { table, row };
@@ -117,19 +111,15 @@ function tokenEventsRow(type: EventTypeName, h: EventHeader): ClickHouseRow {
   };
 }
 
-/** A value that does not fit its nullable column: `column` goes there, the exact value into detail. */
-class Overflow {
-  constructor(
-    readonly field: string,
-    readonly exact: number,
-    readonly column: number | null,
-  ) {}
+// A value its nullable column cannot hold: the column gets `column`, detail the exact value.
+function overflow(detail: Fields, field: string, exact: number, column: number | null): number | null {
+  detail[field] = exact;
+  return column;
 }
-
-const nullableDateTime = (field: string, ms: number | null): number | null | Overflow =>
-  ms === null ? null : ms < 0 || ms > MAX_DATETIME_MS ? new Overflow(field, ms, null) : seconds(ms);
-const nullableUInt32 = (field: string, n: number | null): number | null | Overflow =>
-  n === null ? null : n < 0 ? new Overflow(field, n, null) : n > MAX_UINT32 ? new Overflow(field, n, MAX_UINT32) : n;
+const nullableDateTime = (detail: Fields, field: string, ms: number | null): number | null =>
+  ms === null ? null : ms < 0 || ms > MAX_DATETIME_MS ? overflow(detail, field, ms, null) : seconds(ms);
+const nullableUInt32 = (detail: Fields, field: string, n: number | null): number | null =>
+  n === null ? null : n < 0 ? overflow(detail, field, n, null) : n > MAX_UINT32 ? overflow(detail, field, n, MAX_UINT32) : n;
 
 /** Event fields that have a column of their own, per type; every other field goes into detail. */
 const COLUMN_FIELDS: Readonly<Record<EventTypeName, ReadonlySet<string>>> = {
@@ -146,84 +136,86 @@ const COLUMN_FIELDS: Readonly<Record<EventTypeName, ReadonlySet<string>>> = {
   ]),
 };
 
-/** The type's own columns, keyed by column name (COLUMN_FIELDS lists the event fields they come from). */
-function typeColumns(event: TokenwardenEvent): Record<string, unknown> {
+/** Sets the type's own columns (COLUMN_FIELDS lists the event fields they come from). */
+function fillTypeColumns(row: ClickHouseRow, event: TokenwardenEvent, detail: Fields): void {
   switch (event.type) {
     case 'TokenIssued': {
       const v = event.value;
-      return {
-        jti: v.jti,
-        iss: v.iss,
-        token_kind: v.token_kind,
-        aud: v.aud,
-        scope: v.scope,
-        kid: v.kid,
-        alg: v.alg,
-        issued_at: nullableDateTime('issued_at', v.issued_at),
-        expires_at: nullableDateTime('expires_at', v.expires_at),
-        lifetime_seconds: nullableUInt32('lifetime_seconds', v.lifetime_seconds),
-        family_id: v.family_id ?? '',
-        parent_jti: v.parent_jti ?? '',
-      };
+      row.jti = v.jti;
+      row.iss = v.iss;
+      row.token_kind = v.token_kind;
+      row.aud = v.aud;
+      row.scope = v.scope;
+      row.kid = v.kid;
+      row.alg = v.alg;
+      row.issued_at = nullableDateTime(detail, 'issued_at', v.issued_at);
+      row.expires_at = nullableDateTime(detail, 'expires_at', v.expires_at);
+      row.lifetime_seconds = nullableUInt32(detail, 'lifetime_seconds', v.lifetime_seconds);
+      row.family_id = v.family_id ?? '';
+      row.parent_jti = v.parent_jti ?? '';
+      return;
     }
     case 'TokenValidated': {
       const v = event.value;
-      return { jti: v.jti ?? '', iss: v.iss ?? '', outcome: v.outcome, reason: v.reason, alg: v.alg ?? '', kid: v.kid ?? '' };
+      row.jti = v.jti ?? '';
+      row.iss = v.iss ?? '';
+      row.outcome = v.outcome;
+      row.reason = v.reason;
+      row.alg = v.alg ?? '';
+      row.kid = v.kid ?? '';
+      return;
     }
     case 'TokenRevoked': {
       const v = event.value;
-      return {
-        jti: v.jti,
-        iss: v.iss,
-        token_kind: v.token_kind,
-        reason: v.reason,
-        family_id: v.family_id ?? '',
-        expires_at: nullableDateTime('expires_at', v.expires_at),
-      };
+      row.jti = v.jti;
+      row.iss = v.iss;
+      row.token_kind = v.token_kind;
+      row.reason = v.reason;
+      row.family_id = v.family_id ?? '';
+      row.expires_at = nullableDateTime(detail, 'expires_at', v.expires_at);
+      return;
     }
     case 'IssuanceDenied': {
       const v = event.value;
-      return {
-        reason: v.reason,
-        aud: v.requested_audience,
-        scope: v.requested_scope,
-        lifetime_seconds: nullableUInt32('requested_lifetime_seconds', v.requested_lifetime_seconds),
-      };
+      row.reason = v.reason;
+      row.aud = v.requested_audience;
+      row.scope = v.requested_scope;
+      row.lifetime_seconds = nullableUInt32(detail, 'requested_lifetime_seconds', v.requested_lifetime_seconds);
+      return;
     }
     case 'ConsentChanged':
-      return { scope: event.value.scope };
+      row.scope = event.value.scope;
+      return;
     case 'SubjectErased':
-      return {};
+      return;
     case 'KeyLifecycle': {
       const v = event.value;
-      return {
-        kid: v.kid,
-        alg: v.alg,
-        phase: v.phase,
-        key_created_at: seconds(v.key_created_at),
-        storage: v.storage,
-        jwk_thumbprint: v.jwk_thumbprint,
-      };
+      row.kid = v.kid;
+      row.alg = v.alg;
+      row.phase = v.phase;
+      row.key_created_at = seconds(v.key_created_at);
+      row.storage = v.storage;
+      row.jwk_thumbprint = v.jwk_thumbprint;
+      return;
     }
     case 'Alert': {
       const v = event.value;
-      return {
-        alert_id: v.alert_id,
-        rule_id: v.rule_id,
-        rule_version: v.rule_version,
-        severity: v.severity,
-        title: v.title,
-        group_key: v.group_key,
-        window_start: seconds(v.window_start),
-        window_end: seconds(v.window_end),
-        threshold: v.threshold,
-        count: v.count,
-        first_seen: seconds(v.first_seen),
-        last_seen: seconds(v.last_seen),
-        evidence_event_ids: v.evidence_event_ids,
-        mitre_techniques: v.mitre_techniques,
-        status: v.status,
-      };
+      row.alert_id = v.alert_id;
+      row.rule_id = v.rule_id;
+      row.rule_version = v.rule_version;
+      row.severity = v.severity;
+      row.title = v.title;
+      row.group_key = v.group_key;
+      row.window_start = seconds(v.window_start);
+      row.window_end = seconds(v.window_end);
+      row.threshold = v.threshold;
+      row.count = v.count;
+      row.first_seen = seconds(v.first_seen);
+      row.last_seen = seconds(v.last_seen);
+      row.evidence_event_ids = v.evidence_event_ids;
+      row.mitre_techniques = v.mitre_techniques;
+      row.status = v.status;
+      return;
     }
   }
 }
