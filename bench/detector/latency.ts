@@ -33,7 +33,7 @@ import { issuedEvent, median, round, validatedEvent, writeReport } from './bench
 
 const ROOT = join(__dirname, '../..');
 const TARGET_P99_MS = 100;
-const RATES = (process.env.BENCH_RATES ?? '1000,2000,4000,6000,8000,10000,12000,16000,20000').split(',').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '1000,2000,4000,6000,8000,10000,12000,16000,20000,24000,28000,32000,40000').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_STEP_S ?? 5);
 const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 30);
 const INCIDENT_MS = Number(process.env.BENCH_INCIDENT_MS ?? 250);
@@ -68,11 +68,32 @@ const toRecord = (topic: string, e: TokenwardenEvent): OutgoingRecord => ({
   topic, key: e.value.header.subject_ref, value: codec.encode(e.type, e.value as never), timestampMs: e.value.header.event_time,
 });
 
+const scrape = async (): Promise<string[]> => (await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text()).split('\n');
+const sample = (lines: string[], prefix: string): number =>
+  lines.filter((l) => l.startsWith(prefix)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+
 async function scrapeEvents(): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
-  let n = 0;
-  for (const line of text.split('\n')) if (line.startsWith('tw_detector_events_total{')) n += Number(line.split(' ').pop());
-  return n;
+  return sample(await scrape(), 'tw_detector_events_total{');
+}
+
+/**
+ * The detector's pauses, to tell its own stalls from the machine's: event-loop delay since the previous
+ * scrape (the histogram resets on scrape) and GC pauses by kind over 10 and 100 ms (cumulative, diffed by the caller).
+ */
+async function scrapePauses(): Promise<{ loopDelayMaxMs: number; loopDelayP99Ms: number; gc: Record<string, number> }> {
+  const lines = await scrape();
+  const gc: Record<string, number> = {};
+  for (const kind of ['minor', 'major', 'incremental']) {
+    const upTo = (le: string) => sample(lines.filter((l) => l.includes(`le="${le}"`) && l.includes(`kind="${kind}"`)), 'tw_detector_nodejs_gc_duration_seconds_bucket{');
+    gc[`${kind} total`] = upTo('+Inf');
+    gc[`${kind} >10ms`] = upTo('+Inf') - upTo('0.01');
+    gc[`${kind} >100ms`] = upTo('+Inf') - upTo('0.1');
+  }
+  return {
+    loopDelayMaxMs: round(sample(lines, 'tw_detector_nodejs_eventloop_lag_max_seconds') * 1000, 1),
+    loopDelayP99Ms: round(sample(lines, 'tw_detector_nodejs_eventloop_lag_p99_seconds') * 1000, 1),
+    gc,
+  };
 }
 
 interface Injection {
@@ -126,11 +147,16 @@ async function main(): Promise<void> {
   };
 
   /** Open loop: every tick, hands the records due at `rate`/s since the start to the producer, never waiting for acks. */
-  async function openLoop(rate: number, seconds: number, extra?: (now: number, tick: number) => OutgoingRecord[]): Promise<{ offered: number; achievedRate: number }> {
+  async function openLoop(rate: number, seconds: number, extra?: (now: number, tick: number) => OutgoingRecord[]): Promise<{ offered: number; achievedRate: number; lateTicks: number; maxTickLateMs: number }> {
     const start = Date.now();
     let offered = 0;
+    let lateTicks = 0; // the bench's own stalls: ticks starting more than 20 ms after their schedule
+    let maxTickLateMs = 0;
     for (let tick = 0; ; tick++) {
       const now = Date.now();
+      const lateMs = now - (start + tick * TICK_MS);
+      if (lateMs > 20) lateTicks += 1;
+      maxTickLateMs = Math.max(maxTickLateMs, lateMs);
       if (now - start >= seconds * 1000) break;
       const due = Math.floor(((now - start) / 1000) * rate) - offered;
       const records = Array.from({ length: due }, () => toRecord(names.tokenEvents, background(now)));
@@ -139,7 +165,7 @@ async function main(): Promise<void> {
       send([...records, ...more]);
       await sleep(Math.max(0, start + (tick + 1) * TICK_MS - Date.now()));
     }
-    return { offered, achievedRate: round(offered / ((Date.now() - start) / 1000)) };
+    return { offered, achievedRate: round(offered / ((Date.now() - start) / 1000)), lateTicks, maxTickLateMs };
   }
 
   // ---- 1. sustained rate
@@ -178,6 +204,7 @@ async function main(): Promise<void> {
   let pendingCross: Array<{ inj: Injection; atTick: number }> = [];
   const stormSalt = 2;
   const incidentTicks = Math.max(1, Math.round(INCIDENT_MS / TICK_MS));
+  const pausesBefore = await scrapePauses();
   const measureEnd = Date.now() + MEASURE_S * 1000;
   const measure = await openLoop(rate, MEASURE_S, (now, tick) => {
     const out: OutgoingRecord[] = [];
@@ -197,6 +224,11 @@ async function main(): Promise<void> {
     }
     return out;
   });
+  const pausesAfter = await scrapePauses();
+  const detectorPauses = {
+    loopDelayMaxMs: pausesAfter.loopDelayMaxMs, loopDelayP99Ms: pausesAfter.loopDelayP99Ms,
+    gcPauses: Object.fromEntries(Object.entries(pausesAfter.gc).map(([k, n]) => [k, n - pausesBefore.gc[k]])),
+  };
   await sleep(3000);
   await alertConsumer.disconnect();
   await detector.kill('SIGTERM');
@@ -212,6 +244,8 @@ async function main(): Promise<void> {
     alertConsumerMaxWaitMs: ALERT_MAX_WAIT_MS,
     sustained: { rate: sustained, producerBound, drain, stepSeconds: STEP_S, steps },
     measured: { load: LOAD, rate, achievedRate: measure.achievedRate, seconds: MEASURE_S, incidentEveryMs: INCIDENT_MS },
+    // Where a tail can come from: the bench's own stalls and the detector's (event-loop delay, GC pauses by duration).
+    stalls: { benchLateTicks: measure.lateTicks, benchMaxTickLateMs: measure.maxTickLateMs, detector: detectorPauses },
     backgroundSubjects: SUBJECTS,
     incidents: all.length, alerted: lat.length, alertsSeen, publishErrors,
     latencyMs: { p50: pct(50), p90: pct(90), p99, max: lat[lat.length - 1], median: lat.length ? median(lat) : NaN },

@@ -1,7 +1,7 @@
 import { decode, encode } from '@tokenwarden/events';
 import type { ConsumedRecord, OutgoingRecord } from '@tokenwarden/kafka';
-import { DetectionLoop } from './detection-loop';
-import { issued } from './testing/event-kit';
+import { DetectionLoop, MAX_UPDATES_PER_SEND } from './detection-loop';
+import { issued, subjectRef } from './testing/event-kit';
 import { oneRule, setup, T0 } from './testing/engine-kit';
 
 function setupLoop(publish: (records: OutgoingRecord[]) => Promise<void>, o: { updateIntervalMs?: number; now?: () => number } = {}) {
@@ -70,6 +70,51 @@ describe('DetectionLoop', () => {
     expect(counts).toEqual([[3, 'OPEN'], [5, 'UPDATED'], [6, 'UPDATED']]);
   });
 
+  it('publishes a new alert before the rest of its batch, and ends the batch only once Kafka acknowledged it', async () => {
+    let acknowledge = () => undefined as void;
+    const eventsAtPublish: number[] = [];
+    const { loop, engine } = setupLoop((rs) => {
+      eventsAtPublish.push(engine.events);
+      expect(rs).toHaveLength(1);
+      return new Promise<void>((resolve) => (acknowledge = resolve));
+    }, { updateIntervalMs: 1000, now: () => 1_000_000 });
+    let done = false;
+    const batch = loop.handle([0, 1, 2, 3, 4, 5].map(issuedRecord)).then(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(eventsAtPublish).toEqual([3]); // raised by the third record, sent before the fourth was read
+    expect(engine.events).toBe(6);
+    expect(done).toBe(false);
+    acknowledge();
+    await batch;
+    expect(eventsAtPublish).toEqual([3]); // counts 4-6 are a follow-up, paced
+  });
+
+  it('sends new alerts whole but at most MAX_UPDATES_PER_SEND follow-ups at a time, serving the rest in turn', async () => {
+    const sent: string[][] = [];
+    let whileSending = () => undefined as void;
+    const { loop, engine } = setupLoop(async (rs) => {
+      sent.push(rs.map((r) => (decode(r.value!).value as { group_key: string }).group_key));
+      whileSending();
+    }, { updateIntervalMs: 0 });
+    const names = Array.from({ length: MAX_UPDATES_PER_SEND + 2 }, (_, i) => `s${i}`);
+    const keys = names.map(subjectRef);
+    const feed = (round: number) => names.forEach((subject, i) => engine.ingest(issued({ t: T0 + round * 1000 + i, subject })));
+    [0, 1, 2].forEach(feed);
+    await loop.emit();
+    expect(sent[0]).toEqual(keys); // every new alert at once
+    feed(3);
+    whileSending = () => {
+      whileSending = () => undefined;
+      feed(4); // every alert changes again while the first follow-ups are on their way
+    };
+    await loop.emit();
+    expect(sent[1]).toEqual(keys.slice(0, MAX_UPDATES_PER_SEND));
+    await loop.emit();
+    // The two left out go first, then the others, still capped.
+    expect(sent[2]).toEqual([...keys.slice(MAX_UPDATES_PER_SEND), ...keys.slice(0, MAX_UPDATES_PER_SEND - 2)]);
+  });
+
   it('tracks progress per partition, also across a batch mixing partitions and a failure part-way through it', async () => {
     const { loop, engine } = setupLoop(async () => undefined);
     const on = (i: number, partition: number) => {
@@ -85,7 +130,7 @@ describe('DetectionLoop', () => {
     let calls = 0;
     const spy = jest.spyOn(engine, 'ingest').mockImplementation((e) => {
       if (++calls === 2) throw new Error('bug');
-      real(e);
+      return real(e);
     });
     const b = [on(6, 2), on(7, 2), on(8, 2)];
     await expect(loop.handle(b)).rejects.toThrow('bug'); // the second record throws

@@ -24,6 +24,13 @@ export interface LoopObserver {
 }
 
 /**
+ * Follow-up versions one send carries at most (new alerts are never held
+ * back). Many open incidents fall due together; without a cap their
+ * versions go out as one burst that every new alert waits behind.
+ */
+export const MAX_UPDATES_PER_SEND = 100;
+
+/**
  * The detector between Kafka and the engine: decodes records, feeds the
  * engine, publishes changed alerts. A batch is done only once its alerts
  * are acknowledged; when publishing fails the error (retriable) propagates,
@@ -41,45 +48,69 @@ export class DetectionLoop {
 
   /** The live batch handler (ConsumerRunner). */
   readonly handle = async (records: ConsumedRecord[]): Promise<void> => {
-    // A batch is one partition's records in offset order: look its progress up once per run of the same partition.
+    // A batch is one partition's records in offset order: its progress is looked up once per run of the same
+    // partition, and offsets are parsed only while skipping records counted before (a retried batch) and once at the end.
     let topic: string | undefined;
     let partition = -1;
     let at = '';
-    let done: number | undefined;
+    let skipThrough: number | undefined;
+    let last: ConsumedRecord | undefined; // newest record of the run counted now
     try {
       for (let i = 0; i < records.length; i++) {
         const r = records[i];
         if (r.topic !== topic || r.partition !== partition) {
-          if (done !== undefined) this.ingested.set(at, done);
+          if (last !== undefined) this.ingested.set(at, Number(last.offset));
+          last = undefined;
           topic = r.topic;
           partition = r.partition;
           at = `${topic}/${partition}`;
-          done = this.ingested.get(at);
+          skipThrough = this.ingested.get(at);
         }
-        const offset = Number(r.offset);
-        if (done !== undefined && offset <= done) continue;
-        this.ingest(r);
-        done = offset;
+        if (skipThrough !== undefined) {
+          if (Number(r.offset) <= skipThrough) continue;
+          skipThrough = undefined; // offsets only grow within a run
+        }
+        const raised = this.ingest(r);
+        last = r;
+        if (raised) await this.sendEarly();
       }
     } finally {
       // Also when ingest threw: records already counted stay skipped on the retry.
-      if (done !== undefined) this.ingested.set(at, done);
+      if (last !== undefined) this.ingested.set(at, Number(last.offset));
     }
     this.o.engine.evictIdle();
     await this.emit();
   };
 
-  /** Decodes and counts one record; undecodable ones are counted and skipped (the projector dead-letters them). */
-  ingest(r: ConsumedRecord): void {
-    if (r.value === null) return;
+  /**
+   * Decodes and counts one record; undecodable ones are counted and skipped
+   * (the projector dead-letters them). True when it raised a new alert.
+   */
+  ingest(r: ConsumedRecord): boolean {
+    if (r.value === null) return false;
     try {
       const e = this.o.codec.decode(r.value);
-      this.o.engine.ingest(e);
+      const raised = this.o.engine.ingest(e);
       this.o.observer?.event(e.type);
+      return raised;
     } catch (err) {
       if (!(err instanceof EventCodecError)) throw err;
       this.o.observer?.undecodableRecord(err.code);
+      return false;
     }
+  }
+
+  /**
+   * A new alert leaves as soon as it is raised, not when the rest of the
+   * batch is done: its send is started and the event loop gets one turn to
+   * put it on the wire, then the batch goes on while Kafka acknowledges it.
+   * The batch still ends with `emit`, which waits for this send too (calls
+   * run in order), so offsets are committed only after the alert is
+   * acknowledged. A failed early send leaves the alert pending for that emit.
+   */
+  private async sendEarly(): Promise<void> {
+    this.emit().catch(() => undefined);
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /**
@@ -98,7 +129,7 @@ export class DetectionLoop {
   private async publishDue(all: boolean): Promise<number> {
     const now = this.now();
     const interval = this.o.updateIntervalMs ?? 0;
-    const pending = this.o.engine.pending().filter((p) => all || p.alert.status === 'OPEN' || now - p.emittedAtMs >= interval);
+    const pending = all ? this.o.engine.pending() : this.o.engine.pending({ updatedBeforeMs: now - interval, maxUpdates: MAX_UPDATES_PER_SEND });
     if (pending.length === 0) return 0;
     await this.o.publish(pending.map(({ alert }) => ({
       topic: this.o.alertsTopic,

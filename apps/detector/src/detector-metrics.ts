@@ -17,8 +17,8 @@ export interface MetricSources {
 export class DetectorMetrics {
   readonly registry = new Registry();
   private readonly alerts: Counter;
-  private readonly events: Counter;
-  private readonly eventsByType = new Map<string, Counter.Internal>();
+  /** Events per type not yet added to tw_detector_events_total: prom-client hashes the labels on every inc, too dear per event. */
+  private readonly eventTally = new Map<string, { n: number }>();
   private readonly undecodable: Counter;
   private readonly replayed: Counter;
   private readonly replaySeconds: Gauge;
@@ -83,7 +83,16 @@ export class DetectorMetrics {
       },
     });
     this.alerts = new Counter({ name: 'tw_detector_alerts_total', help: 'Alert versions published: status OPEN (raised) or UPDATED.', labelNames: ['rule', 'status'], registers });
-    this.events = new Counter({ name: 'tw_detector_events_total', help: 'Events fed to the rules, by type (start-up replay included).', labelNames: ['type'], registers });
+    const eventTally = this.eventTally;
+    new Counter({
+      name: 'tw_detector_events_total', help: 'Events fed to the rules, by type (start-up replay included).', labelNames: ['type'], registers,
+      collect() {
+        for (const [type, tally] of eventTally) {
+          if (tally.n > 0) this.inc({ type }, tally.n);
+          tally.n = 0;
+        }
+      },
+    });
     this.undecodable = new Counter({ name: 'tw_detector_records_undecodable_total', help: 'Records skipped as undecodable (the projector dead-letters them).', labelNames: ['code'], registers });
     this.replayed = new Counter({ name: 'tw_detector_replay_records_total', help: 'Records replayed at start to rebuild state.', labelNames: ['topic'], registers });
     this.replaySeconds = new Gauge({ name: 'tw_detector_replay_duration_seconds', help: 'How long the start-up replay took.', registers });
@@ -95,13 +104,10 @@ export class DetectorMetrics {
   }
 
   event(type: string): void {
-    // Called per event: the labelled child is resolved once per type, not per call.
-    let child = this.eventsByType.get(type);
-    if (child === undefined) {
-      child = this.events.labels(type);
-      this.eventsByType.set(type, child);
-    }
-    child.inc();
+    // Called per event: a plain tally, added to the counter when it is read.
+    const tally = this.eventTally.get(type);
+    if (tally === undefined) this.eventTally.set(type, { n: 1 });
+    else tally.n += 1;
   }
 
   undecodableRecord(code: string): void {

@@ -9,6 +9,7 @@ import { DetectionLoop } from './detection-loop';
 import { DetectorConfig } from './detector.config';
 import { DetectorMetrics } from './detector-metrics';
 import { DetectionEngine, RuleStats } from './engine/detection-engine';
+import { ALERT_PRODUCER_OPTIONS, publishAtOnce } from './kafka/alert-publisher';
 import { KeyFeed } from './kafka/key-feed';
 import { initGroupOffsets, planReplay, rangesSince, readMerged } from './kafka/log-reader';
 import { loadRuleFile } from './rules/parse-rules';
@@ -71,7 +72,7 @@ export class DetectorRuntime {
     });
     this.codec = new EventCodec({ maxMessageBytes: config.TW_DETECTOR_MAX_RECORD_BYTES });
     this.conn = new KafkaConnection({ brokers: config.TW_KAFKA_BROKERS, clientId: `${config.TW_KAFKA_CLIENT_ID}-detector` });
-    this.producer = new EventProducer(this.conn, { lingerMs: 2 });
+    this.producer = new EventProducer(this.conn, ALERT_PRODUCER_OPTIONS);
     this.metrics = new DetectorMetrics({
       rules: () => this.engine.stats(),
       slabBytes: () => Object.fromEntries(this.engine.states.map((s) => [s.rule.id, s.table.slabBytes()])),
@@ -81,7 +82,7 @@ export class DetectorRuntime {
     this.loop = new DetectionLoop({
       engine: this.engine, codec: this.codec, alertsTopic: this.alertsTopic, now,
       updateIntervalMs: config.TW_DETECTOR_UPDATE_INTERVAL_MS,
-      publish: (records) => this.producer.publishAll(records), observer: this.metrics,
+      publish: publishAtOnce(this.producer), observer: this.metrics,
     });
     this.keyFeed = new KeyFeed({
       conn: this.conn, deadLetters: this.producer, codec: this.codec, keys: this.engine.keys, topic: this.names.keyEvents,
@@ -110,6 +111,7 @@ export class DetectorRuntime {
       minBytes: this.config.TW_DETECTOR_MIN_BYTES,
       maxWaitTimeMs: this.config.TW_DETECTOR_MAX_WAIT_MS,
       maxBytesPerPartition: this.config.TW_DETECTOR_MAX_BYTES_PER_PARTITION,
+      partitionsConsumedConcurrently: this.config.TW_DETECTOR_PARTITIONS_CONCURRENTLY,
       retryBaseMs: this.config.TW_DETECTOR_RETRY_BASE_MS,
       retryMaxMs: this.config.TW_DETECTOR_RETRY_MAX_MS,
       sessionTimeoutMs: this.config.TW_DETECTOR_SESSION_TIMEOUT_MS,

@@ -26,6 +26,11 @@ export const detectorSpec = {
   TW_DETECTOR_REPLAY: field.bool({ default: true }),
   TW_DETECTOR_MIN_BYTES: field.int({ default: 1, min: 1, max: 64 * 1024 * 1024 }),
   TW_DETECTOR_MAX_WAIT_MS: field.int({ default: 100, min: 10, max: 60000 }),
+  /**
+   * Partitions whose batches are handled at the same time: while one batch
+   * waits for its alerts to be acknowledged, another one is counted.
+   */
+  TW_DETECTOR_PARTITIONS_CONCURRENTLY: field.int({ default: 3, min: 1, max: 64 }),
   TW_DETECTOR_MAX_BYTES_PER_PARTITION: field.int({ default: 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 }),
   TW_DETECTOR_RETRY_BASE_MS: field.int({ default: 200, min: 1, max: 60000 }),
   TW_DETECTOR_RETRY_MAX_MS: field.int({ default: 30000, min: 1, max: 600000 }),

@@ -56,6 +56,8 @@ export class DetectionEngine {
   private readonly now: () => number;
   private readonly maxFutureMs: number;
   private clock = -Infinity;
+  /** Wall clock + maxFuture when last read: event times up to it move the clock as they are. */
+  private clockCapMs = -Infinity;
   private eventsSeen = 0;
 
   constructor(private readonly o: DetectionEngineOptions) {
@@ -97,32 +99,54 @@ export class DetectionEngine {
     return this.eventsSeen;
   }
 
-  ingest(e: TokenwardenEvent): void {
+  /** Feeds one event to the rules of its type; true when it raised an alert (a new incident, not published yet). */
+  ingest(e: TokenwardenEvent): boolean {
     this.eventsSeen += 1;
     const t = e.value.header.event_time;
-    if (t > this.clock) this.clock = Math.min(t, Math.max(this.clock, this.now() + this.maxFutureMs));
-    if (e.type === 'KeyLifecycle') return this.keys.observe(e.value);
+    if (t > this.clock) {
+      // The wall clock only moves forward: read it only when t passes the cap read last time.
+      if (t > this.clockCapMs) this.clockCapMs = this.now() + this.maxFutureMs;
+      this.clock = Math.min(t, Math.max(this.clock, this.clockCapMs));
+    }
+    if (e.type === 'KeyLifecycle') {
+      this.keys.observe(e.value);
+      return false;
+    }
     // Only matchable types have routes; each route list is fixed at reset(), in rule order.
     const routes = this.routes.get(e.type as MatchableType);
-    if (routes === undefined) return;
+    if (routes === undefined) return false;
     const type = e.type as MatchableType;
     const value = e.value as MatchableEvent;
+    let raised = false;
     for (let i = 0; i < routes.length; i++) {
       const { state, match } = routes[i];
       if (match !== undefined && !match(value)) continue;
       const changed = state.ingest(type, value);
-      if (changed) this.dirty.set(changed, state);
+      if (changed === undefined) continue;
+      const before = this.dirty.size;
+      this.dirty.set(changed, state);
+      // Newly pending and never published: an alert to send now, not a follow-up to an incident already on its way.
+      if (this.dirty.size > before && changed.emittedCount === 0) raised = true;
     }
+    return raised;
   }
 
-  /** The current version of every alert that changed since its last commit. */
-  pending(): PendingAlert[] {
+  /**
+   * The current version of every alert that changed since its last commit
+   * (by default), or of those due: every alert never published, plus up to
+   * `maxUpdates` follow-ups last published at or before `updatedBeforeMs`.
+   * Only due alerts are built; a committed follow-up that changed again
+   * queues behind the others, so a cap serves all of them in turn.
+   */
+  pending(due: { updatedBeforeMs: number; maxUpdates: number } = { updatedBeforeMs: Infinity, maxUpdates: Infinity }): PendingAlert[] {
     const out: PendingAlert[] = [];
+    let updates = 0;
     for (const [incident, state] of this.dirty) {
       if (incident.count <= incident.emittedCount) {
         this.dirty.delete(incident);
         continue;
       }
+      if (incident.emittedCount > 0 && (incident.emittedAtMs > due.updatedBeforeMs || updates++ >= due.maxUpdates)) continue;
       const alert = toAlert(state.rule, incident, this.o.producer);
       out.push({
         alert,
@@ -130,7 +154,8 @@ export class DetectionEngine {
         commit: (nowMs) => {
           if (alert.count > incident.emittedCount) incident.emittedCount = alert.count;
           incident.emittedAtMs = nowMs;
-          if (incident.count <= incident.emittedCount) this.dirty.delete(incident);
+          this.dirty.delete(incident);
+          if (incident.count > incident.emittedCount) this.dirty.set(incident, state);
         },
       });
     }

@@ -60,6 +60,8 @@ export class RuleState {
   private readonly keyReader: FieldSpec['read'] | undefined;
   private readonly distinctReader: FieldSpec['read'] | undefined;
   private readonly isDistinct: boolean;
+  /** The window of the event in hand (reused: one per rule, not one per event). */
+  private readonly window: WindowCount = { count: 0, end: 0 };
 
   constructor(readonly rule: RuleDefinition, o: Omit<RuleStateOptions, 'rule'>) {
     this.windowMs = rule.windowSeconds * 1000;
@@ -126,11 +128,13 @@ export class RuleState {
     const n = this.rule.subBuckets;
     if (value === undefined) {
       pushEvidence(this.table, slot, event.header.event_id, t);
-      return this.decide(key, slot, t, windowFor(this.table, slot, bucket, n, this.rule.threshold), event);
+      return this.decide(key, slot, t, windowFor(this.table, slot, bucket, n, this.rule.threshold, this.window), event);
     }
     if (!addDistinct(this.table, slot, value, bucket, n)) return undefined; // a value already counted
     pushEvidence(this.table, slot, event.header.event_id, t);
-    return this.decide(key, slot, t, { count: distinctInWindow(this.table, slot, n), end: Math.max(bucket, this.table.headBucket[slot]) }, event);
+    this.window.count = distinctInWindow(this.table, slot, n);
+    this.window.end = Math.max(bucket, this.table.headBucket[slot]);
+    return this.decide(key, slot, t, this.window, event);
   }
 
   /** Drops keys whose newest event is older than `clockMs` minus the idle horizon, and restored incidents that closed. */

@@ -36,7 +36,11 @@ export function windowSum(t: KeyTable, slot: number, end: number, n: number): nu
   const from = Math.max(end - n + 1, head - r + 1);
   const to = Math.min(end, head);
   let sum = 0;
-  for (let b = from; b <= to; b++) sum += t.counts[base + mod(b, r)];
+  // One modulo, then the ring position wraps by hand (runs per event and rule).
+  for (let b = from, at = mod(from, r); b <= to; b++) {
+    sum += t.counts[base + at];
+    if (++at === r) at = 0;
+  }
   return sum;
 }
 
@@ -51,20 +55,21 @@ export interface WindowCount {
  * no later than the head) whose count reaches `threshold`, else the largest
  * such window. For an in-order event (bucket = head) that is the one window
  * ending at the head; an event that arrives late can complete an earlier one.
+ * Written into `out` (one object per rule, not one per event).
  */
-export function windowFor(t: KeyTable, slot: number, bucket: number, n: number, threshold: number): WindowCount {
+export function windowFor(t: KeyTable, slot: number, bucket: number, n: number, threshold: number, out: WindowCount): WindowCount {
   const last = Math.min(t.headBucket[slot], bucket + n - 1);
-  let bestCount = 0;
-  let bestEnd = bucket;
+  out.count = 0;
+  out.end = bucket;
   for (let end = bucket; end <= last; end++) {
     const count = windowSum(t, slot, end, n);
-    if (count >= threshold) return { count, end };
-    if (count > bestCount) {
-      bestCount = count;
-      bestEnd = end;
+    if (count >= threshold || count > out.count) {
+      out.count = count;
+      out.end = end;
+      if (count >= threshold) break;
     }
   }
-  return { count: bestCount, end: bestEnd };
+  return out;
 }
 
 /** Start (ms) of the oldest non-empty sub-bucket in the n-bucket window ending at `end`. */
@@ -83,7 +88,13 @@ export function pushEvidence(t: KeyTable, slot: number, eventId: string, eventMs
   const e = t.evidenceSlots;
   if (e === 0) return;
   const pos = t.evidencePos[slot];
-  t.evidenceIds.set(parsed(eventId), (slot * e + pos) * UUID_BYTES);
+  parsed(eventId);
+  // Four word stores, not TypedArray.set (a builtin call for 16 bytes).
+  const at = (slot * e + pos) * 4;
+  t.evidenceWords[at] = scratchWords[0];
+  t.evidenceWords[at + 1] = scratchWords[1];
+  t.evidenceWords[at + 2] = scratchWords[2];
+  t.evidenceWords[at + 3] = scratchWords[3];
   t.evidenceTimes[slot * e + pos] = eventMs % TWO_32;
   t.evidencePos[slot] = (pos + 1) % e;
   if (t.evidenceLen[slot] < e) t.evidenceLen[slot] += 1;
@@ -107,12 +118,11 @@ const scratch = new Uint8Array(UUID_BYTES);
 const scratchWords = new Int32Array(scratch.buffer);
 let scratchId = '';
 
-function parsed(eventId: string): Uint8Array {
+function parsed(eventId: string): void {
   if (eventId !== scratchId) {
     writeUuid(scratch, 0, eventId);
     scratchId = eventId;
   }
-  return scratch;
 }
 
 /** True when `eventId` is among the slot's evidence ids: a redelivered event, not a new one. */
