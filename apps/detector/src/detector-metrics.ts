@@ -1,4 +1,4 @@
-import { PartitionCounters } from '@tokenwarden/kafka';
+import { PartitionCounters, registerPartitionMetrics } from '@tokenwarden/kafka';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RuleStats } from './engine/detection-engine';
 
@@ -64,17 +64,9 @@ export class DetectorMetrics {
         for (const [rule, bytes] of Object.entries(src.slabBytes())) this.set({ rule }, bytes);
       },
     });
-    new Gauge({
-      name: 'tw_detector_consumer_lag', help: 'Records behind the high watermark at the last fetch.',
-      labelNames: ['topic', 'partition'], registers,
-      collect() {
-        this.reset();
-        for (const [key, c] of Object.entries(src.partitions())) {
-          const cut = key.lastIndexOf('/');
-          this.set({ topic: key.slice(0, cut), partition: key.slice(cut + 1) }, c.lag);
-        }
-      },
-    });
+    registerPartitionMetrics(this.registry, src.partitions, [
+      { name: 'tw_detector_consumer_lag', help: 'Records behind the high watermark at the last fetch.', type: 'gauge', pick: (c) => c.lag },
+    ]);
     new Gauge({
       name: 'tw_detector_event_clock_seconds', help: 'Newest event time seen (the clock windows and eviction run on).', registers,
       collect() {

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Alert, EventCodec, EventCodecError } from '@tokenwarden/events';
 import {
-  backoffDelayMs, bootstrapTopics, classify, ConsumerRunner, EventProducer, KafkaConnection, PartitionCounters, topicNames, topicSpecs,
+  bootstrapTopics, ConsumerRunner, EventProducer, KafkaConnection, PartitionCounters, retryStartStep, topicNames, topicSpecs,
 } from '@tokenwarden/kafka';
 import { loadPolicyFile } from '@tokenwarden/policy';
 import { DetectionLoop } from './detection-loop';
@@ -200,18 +200,10 @@ export class DetectorRuntime {
     return { uncommittedLeftToLatest: !initialized };
   }
 
-  /** Runs `step` until it succeeds; retriable failures wait with jittered backoff. Undefined when stopped meanwhile. */
-  private async untilDone<T>(what: string, step: () => Promise<T>): Promise<{ value: T } | undefined> {
-    for (let attempt = 1; ; attempt += 1) {
-      if (this.stopping.signal.aborted) return undefined;
-      try {
-        return { value: await step() };
-      } catch (err) {
-        if (!classify(err)?.retriable) throw err;
-        const delayMs = backoffDelayMs(attempt, this.config.TW_DETECTOR_RETRY_BASE_MS, this.config.TW_DETECTOR_RETRY_MAX_MS);
-        this.log('warn', `could not ${what}; retrying`, { attempt, delayMs, error: (err as Error).message });
-        await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-      }
-    }
+  private untilDone<T>(what: string, step: () => Promise<T>): Promise<{ value: T } | undefined> {
+    return retryStartStep(what, step, {
+      signal: this.stopping.signal, baseMs: this.config.TW_DETECTOR_RETRY_BASE_MS, maxMs: this.config.TW_DETECTOR_RETRY_MAX_MS, log: this.log,
+    });
   }
+
 }
