@@ -14,7 +14,8 @@ async function setup() {
   const topic = names.tokenEvents;
   // A plain kafkajs producer: the test places records on chosen partitions.
   const kafka = new Kafka({ brokers: loadInfraConfig(process.env).TW_KAFKA_BROKERS, clientId: 'offsets-writer', logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
+  // Idempotent: a retried send (seen under CI load) must not write the records twice.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await producer.send({
     topic,
