@@ -23,21 +23,11 @@ export interface PartitionExtent {
 export class TopicOffsets {
   constructor(private readonly conn: KafkaConnection) {}
 
-  /**
-   * low/high per partition. Right after a topic is created a broker may not
-   * know its leaders yet (retriable NOT_LEADER...): retried for up to 5 s.
-   */
+  /** low/high per partition. */
   extents(topic: string): Promise<PartitionExtent[]> {
     return this.withAdmin(`read the offsets of ${topic}`, async (admin) => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const offsets = await admin.fetchTopicOffsets(topic);
-          return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
-        } catch (err) {
-          if (!(err as { retriable?: boolean }).retriable || attempt >= 20) throw err;
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      }
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
     });
   }
 
@@ -79,11 +69,23 @@ export class TopicOffsets {
     });
   }
 
+  /**
+   * Right after a topic or the broker is created, requests meet retriable
+   * errors for a moment (NOT_LEADER..., NOT_COORDINATOR while the group
+   * coordinator loads): each call retries them for up to 5 s.
+   */
   private async withAdmin<T>(action: string, work: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = this.conn.client.admin();
     try {
       await admin.connect();
-      return await work(admin);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await work(admin);
+        } catch (err) {
+          if (!(err as { retriable?: boolean }).retriable || attempt >= 20) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
     } catch (err) {
       throw this.conn.unavailable(action, err);
     } finally {
