@@ -31,7 +31,7 @@ import { waitFor } from '@tokenwarden/testing';
 import { loadProjectorConfig } from '../../apps/projector/src/projector.config';
 import { TABLE_COLUMNS, toRow } from '../../apps/projector/src/projection/row-mapping';
 import { tokenEvent } from '../../test/projector/support/events';
-import { committedOffsets, endOffsets, sameOffsets } from '../../test/projector/support/kafka-read';
+import { committedOffsets, endOffsets, sameOffsets } from '../../test/support/kafka-read';
 import { Pipeline } from '../../test/projector/support/pipeline';
 import { benchProjectorEnv, clickhouseClient, countRecords, cpuPressure, FetchSettings, median, peakRssMiB, round, writeReport } from './bench-support';
 import { CompiledProjector } from './compiled-projector';

@@ -24,7 +24,8 @@ import { Pipeline } from '../../test/projector/support/pipeline';
 import { ProjectorProcess } from '../../test/projector/support/projector-process';
 import { compareAlertSets, finalAlerts } from '../../test/detector/support/alert-oracle';
 import { DetectorProcess } from '../../test/detector/support/detector-process';
-import { caughtUp, rawKafka, readAlerts } from '../../test/detector/support/kafka-read';
+import { caughtUp, readAlerts } from '../../test/detector/support/kafka-read';
+import { rawKafka } from '../../test/support/kafka-read';
 import { alignedPeriodStart, EventScript, ScenarioEvent } from '../../test/detector/support/scenario';
 import { progress, round } from './util';
 

@@ -9,7 +9,8 @@ import { EventProducer, KafkaConnection, topicNames } from '@tokenwarden/kafka';
 import { testEnv, uniqueName, waitFor } from '@tokenwarden/testing';
 import { compareAlertSets, finalAlerts, incidentOf } from './support/alert-oracle';
 import { DetectorProcess } from './support/detector-process';
-import { caughtUp, rawKafka, readAlerts } from './support/kafka-read';
+import { rawKafka } from '../support/kafka-read';
+import { caughtUp, readAlerts } from './support/kafka-read';
 import { alignedPeriodStart, EventScript, ScenarioEvent } from './support/scenario';
 
 jest.setTimeout(360_000);

@@ -4,7 +4,8 @@ import { testEnv, uniqueName, waitFor } from '@tokenwarden/testing';
 import { loadDetectorConfig } from '../../apps/detector/src/detector.config';
 import { DetectorRuntime } from '../../apps/detector/src/detector-runtime';
 import { finalAlerts, incidentOf } from './support/alert-oracle';
-import { caughtUp, rawKafka, readAlerts } from './support/kafka-read';
+import { rawKafka } from '../support/kafka-read';
+import { caughtUp, readAlerts } from './support/kafka-read';
 import { alignedPeriodStart, EventScript } from './support/scenario';
 
 const ROOT = join(__dirname, '../..');

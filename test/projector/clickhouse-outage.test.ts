@@ -4,7 +4,7 @@
 import { waitFor } from '@tokenwarden/testing';
 import { ClickHouseProxy } from './support/clickhouse-proxy';
 import { tokenEvent } from './support/events';
-import { Offsets, sameOffsets } from './support/kafka-read';
+import { Offsets, sameOffsets } from '../support/kafka-read';
 import { commitsAheadOfInserts, judge } from './support/oracle';
 import { PARTITIONS, Pipeline } from './support/pipeline';
 import { ProjectorProcess } from './support/projector-process';

@@ -1,7 +1,7 @@
 import { ClickHouseStore, sql } from '@tokenwarden/clickhouse';
 import { ConsumedRecord, DLQ_HEADERS } from '@tokenwarden/kafka';
 import { decode } from '@tokenwarden/events';
-import { Offsets } from './kafka-read';
+import { Offsets } from '../../support/kafka-read';
 
 /** What analysts see of one event table. */
 export interface Observation {

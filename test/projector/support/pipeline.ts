@@ -4,7 +4,7 @@ import { bootstrapTopics, EventProducer, KafkaConnection, topicNames, TopicNames
 import { uniqueName } from '@tokenwarden/testing';
 import { Admin, Kafka } from 'kafkajs';
 import { TestEvent } from './events';
-import { committedOffsets, endOffsets, Offsets, rawKafka, readAll, sameOffsets } from './kafka-read';
+import { committedOffsets, endOffsets, Offsets, rawKafka, readAll, sameOffsets } from '../../support/kafka-read';
 import { controlCopy, Ledger, observe } from './oracle';
 
 export const PARTITIONS = 3;

@@ -3,7 +3,18 @@ import { Admin, Kafka, logLevel } from 'kafkajs';
 
 /** A raw kafkajs client, independent of the code under test: the tests' own view of Kafka. */
 export function rawKafka(brokers: string[]): Kafka {
-  return new Kafka({ brokers, clientId: 'projector-fault-test', logLevel: logLevel.NOTHING });
+  return new Kafka({ brokers, clientId: 'tokenwarden-test', logLevel: logLevel.NOTHING });
+}
+
+/** Runs `work` with a connected admin client of `kafka`, disconnected afterwards. */
+export async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Offsets per partition: the next offset to read (the log end, or the group's committed position). */
@@ -25,9 +36,7 @@ export const sameOffsets = (a: Offsets, b: Offsets): boolean =>
 
 /** Every record of `topic` up to its current end, read with a throwaway consumer. */
 export async function readAll(kafka: Kafka, topic: string, timeoutMs = 30000): Promise<ConsumedRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const end = await endOffsets(admin, topic).finally(() => admin.disconnect());
+  const end = await withAdmin(kafka, (admin) => endOffsets(admin, topic));
   const remaining = [...end.values()].reduce((a, b) => a + b, 0);
   if (remaining === 0) return [];
   const consumer = kafka.consumer({ groupId: `reader-${topic}-${process.hrtime.bigint()}`, maxWaitTimeInMs: 100 });
