@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Log } from '@tokenwarden/config';
 import { Alert, EventCodec, EventCodecError } from '@tokenwarden/events';
 import {
   bootstrapTopics, ConsumerRunner, EventProducer, KafkaConnection, PartitionCounters, retryStartStep, topicNames, topicSpecs,
@@ -15,8 +16,6 @@ import { initGroupOffsets, planReplay, rangesSince, readMerged } from './kafka/l
 import { loadRuleFile } from './rules/parse-rules';
 import { RuleSet } from './rules/rule-definition';
 
-export type LogLevel = 'info' | 'warn' | 'error';
-export type Log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 export type DetectorState = 'idle' | 'starting' | 'replaying' | 'running' | 'stopping' | 'stopped';
 
 export interface DetectorHealth {

@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, DynamicModule, Module } from '@nestjs/common';
 import { DetectorController } from './detector.controller';
 import { DetectorConfig } from './detector.config';
-import { DetectorRuntime, Log } from './detector-runtime';
+import type { Log } from '@tokenwarden/config';
+import { DetectorRuntime } from './detector-runtime';
 
 export interface DetectorModuleOptions {
   config: DetectorConfig;

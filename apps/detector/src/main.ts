@@ -5,7 +5,8 @@ import { PolicyError } from '@tokenwarden/policy';
 import { DetectorConfig, loadDetectorConfig } from './detector.config';
 import { DetectorError } from './detector-error';
 import { DetectorModule } from './detector.module';
-import { DetectorRuntime, Log } from './detector-runtime';
+import type { Log } from '@tokenwarden/config';
+import { DetectorRuntime } from './detector-runtime';
 
 const log: Log = jsonLineLog('detector');
 

@@ -4,7 +4,7 @@ import { Auth0Adapter } from './adapters/auth0-adapter';
 import { KeycloakAdapter } from './adapters/keycloak-adapter';
 import { SubjectPseudonyms } from './adapters/source-adapter';
 import { EventContract } from './contract/event-contract';
-import { Log } from './http/problem.filter';
+import type { Log } from '@tokenwarden/config';
 import { IngestConfig, instanceIdOf } from './ingest.config';
 import { IngestMetrics } from './ingest-metrics';
 import { IdempotentPublisher } from './pipeline/idempotent-publisher';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, jsonLineLog } from '@tokenwarden/config';
-import { Log } from './http/problem.filter';
+import type { Log } from '@tokenwarden/config';
 import { IngestConfig, loadIngestConfig } from './ingest.config';
 import { createIngestApp } from './ingest.module';
 import { loadProducers, ProducerConfig } from './producers/producer-config';

@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { configOrExit, jsonLineLog } from '@tokenwarden/config';
 import { loadProjectorConfig } from './projector.config';
 import { ProjectorModule } from './projector.module';
-import { Log, ProjectorRuntime } from './projector-runtime';
+import type { Log } from '@tokenwarden/config';
+import { ProjectorRuntime } from './projector-runtime';
 
 const log: Log = jsonLineLog('projector');
 

@@ -1,4 +1,5 @@
 import { ClickHouseStore, clickHouseOptionsFromConfig, migrate } from '@tokenwarden/clickhouse';
+import type { Log } from '@tokenwarden/config';
 import { EventCodec } from '@tokenwarden/events';
 import {
   bootstrapTopics,
@@ -13,9 +14,6 @@ import {
 import { BatchProjector } from './projection/batch-projector';
 import { ProjectorConfig } from './projector.config';
 import { ProjectorMetrics } from './projector-metrics';
-
-export type LogLevel = 'info' | 'warn' | 'error';
-export type Log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
 export type ProjectorState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 

@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, DynamicModule, Module } from '@nestjs/common';
 import { ProjectorController } from './projector.controller';
 import { ProjectorConfig } from './projector.config';
-import { Log, ProjectorRuntime } from './projector-runtime';
+import type { Log } from '@tokenwarden/config';
+import { ProjectorRuntime } from './projector-runtime';
 
 export interface ProjectorModuleOptions {
   config: ProjectorConfig;

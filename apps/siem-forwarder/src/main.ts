@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { configOrExit, jsonLineLog } from '@tokenwarden/config';
 import { loadSiemForwarderConfig } from './siem-forwarder.config';
 import { SiemForwarderModule } from './siem-forwarder.module';
-import { Log, SiemForwarderRuntime } from './siem-forwarder-runtime';
+import type { Log } from '@tokenwarden/config';
+import { SiemForwarderRuntime } from './siem-forwarder-runtime';
 
 const log: Log = jsonLineLog('siem-forwarder');
 

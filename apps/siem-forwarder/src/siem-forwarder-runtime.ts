@@ -1,3 +1,4 @@
+import type { Log } from '@tokenwarden/config';
 import { EventCodec } from '@tokenwarden/events';
 import {
   bootstrapTopics,
@@ -13,9 +14,6 @@ import { AlertForwarder } from './delivery/alert-forwarder';
 import { SiemForwarderConfig } from './siem-forwarder.config';
 import { SiemForwarderMetrics } from './siem-forwarder-metrics';
 import { buildSinks } from './sinks/build-sinks';
-
-export type LogLevel = 'info' | 'warn' | 'error';
-export type Log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
 export type ForwarderState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 

@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, DynamicModule, Module } from '@nestjs/common';
 import { SiemForwarderController } from './siem-forwarder.controller';
 import { SiemForwarderConfig } from './siem-forwarder.config';
-import { Log, SiemForwarderRuntime } from './siem-forwarder-runtime';
+import type { Log } from '@tokenwarden/config';
+import { SiemForwarderRuntime } from './siem-forwarder-runtime';
 
 export interface SiemForwarderModuleOptions {
   config: SiemForwarderConfig;

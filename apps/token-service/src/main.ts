@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { configOrExit, jsonLineLog } from '@tokenwarden/config';
-import type { Log } from './audit/service-metrics';
+import type { Log } from '@tokenwarden/config';
 import { createTokenServiceApp } from './http/create-app';
 import { TokenServiceRuntime } from './runtime/token-service.runtime';
 import { loadTokenServiceConfig } from './token-service.config';

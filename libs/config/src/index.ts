@@ -2,4 +2,4 @@ export { ConfigError } from './config-error';
 export { field, Field, Parsed } from './fields';
 export { parseConfig, ConfigOf, Spec } from './parse-config';
 export { infraSpec, InfraConfig, loadInfraConfig } from './infra-config';
-export { jsonLineLog, JsonLineLog, configOrExit } from './process-boundary';
+export { jsonLineLog, JsonLineLog, configOrExit, Log, LogLevel } from './process-boundary';

@@ -1,5 +1,10 @@
 import { ConfigError } from './config-error';
 
+export type LogLevel = 'info' | 'warn' | 'error';
+
+/** The structured logger every service passes around: level, message, fields (never tokens, secrets or raw subjects). */
+export type Log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+
 /** A log line writer: level, message, structured fields. */
 export type JsonLineLog = (level: string, message: string, fields?: Record<string, unknown>) => void;
 

@@ -4,7 +4,8 @@ import { bootstrapTopics, EventProducer, topicNames, TopicNames, topicSpecs } fr
 import { testEnv, uniqueName } from '@tokenwarden/testing';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import { loadSiemForwarderConfig } from '../../../apps/siem-forwarder/src/siem-forwarder.config';
-import { LogLevel, SiemForwarderRuntime } from '../../../apps/siem-forwarder/src/siem-forwarder-runtime';
+import type { LogLevel } from '@tokenwarden/config';
+import { SiemForwarderRuntime } from '../../../apps/siem-forwarder/src/siem-forwarder-runtime';
 import { sampleEvent } from '../../../libs/events/fixtures/samples';
 import { connectedProducer, testConnection } from '../../kafka/kafka-fixture';
 

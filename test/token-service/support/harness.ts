@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { bootstrapTopics, KafkaConnection, topicNames, TopicNames, topicSpecs } from '@tokenwarden/kafka';
 import { testEnv, uniqueName } from '@tokenwarden/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Log } from '../../../apps/token-service/src/audit/service-metrics';
+import type { Log } from '@tokenwarden/config';
 import { createTokenServiceApp } from '../../../apps/token-service/src/http/create-app';
 import { TokenServiceRuntime } from '../../../apps/token-service/src/runtime/token-service.runtime';
 import { loadTokenServiceConfig } from '../../../apps/token-service/src/token-service.config';

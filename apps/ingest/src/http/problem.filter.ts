@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { Log } from '@tokenwarden/config';
 import { INGEST_ERRORS, IngestError } from '../ingest-error';
 import { IngestMetrics } from '../ingest-metrics';
 
@@ -8,8 +9,6 @@ interface HttpResponse {
   end(body: string): unknown;
   headersSent?: boolean;
 }
-
-export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
 /**
  * The one place errors become HTTP answers: RFC 9457 problem details

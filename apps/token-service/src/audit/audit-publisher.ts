@@ -1,7 +1,8 @@
 import type { EventCodec, TokenwardenEvent } from '@tokenwarden/events';
 import type { OutgoingRecord, TopicNames } from '@tokenwarden/kafka';
 import { erasureKey, revocationKey } from '@tokenwarden/jwt';
-import { Log, ServiceMetrics } from './service-metrics';
+import type { Log } from '@tokenwarden/config';
+import { ServiceMetrics } from './service-metrics';
 
 /** Where records go: EventProducer.publishAll (resolves on broker ack). */
 export interface RecordSink {

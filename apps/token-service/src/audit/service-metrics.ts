@@ -1,8 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { Log } from '@tokenwarden/config';
 
-export type LogLevel = 'info' | 'warn' | 'error';
 /** One structured log line; fields never carry tokens, secrets or raw subjects. */
-export type Log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
 export const silentLog: Log = () => undefined;
 

@@ -1,7 +1,8 @@
 import { subjectErased } from '../audit/audit-events';
 import { AuditPublisher, AuditUnavailableError } from '../audit/audit-publisher';
 import { HeaderFactory, RequestContext, SCHEDULED } from '../audit/event-header';
-import type { Log, ServiceMetrics } from '../audit/service-metrics';
+import type { Log } from '@tokenwarden/config';
+import type { ServiceMetrics } from '../audit/service-metrics';
 import type { RevocationEvents } from '../revocation/revocation-events';
 import type { RevocationSet, SubjectPseudonymizer } from '@tokenwarden/jwt';
 import type { LiveTokens } from '../tokens/live-tokens';

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import { AuditUnavailableError } from '../audit/audit-publisher';
-import type { Log } from '../audit/service-metrics';
+import type { Log } from '@tokenwarden/config';
 import { OAuthProblem, unavailable } from '../oauth/oauth-problem';
 import { ReasonCode } from '@tokenwarden/jwt';
 import type { ValidationService } from '../validation/validation-service';

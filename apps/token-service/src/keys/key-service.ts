@@ -3,7 +3,7 @@ import type { JWK } from 'jose';
 import { keyLifecycle } from '../audit/audit-events';
 import type { AuditPublisher } from '../audit/audit-publisher';
 import { HeaderFactory, RequestContext, SCHEDULED } from '../audit/event-header';
-import type { Log } from '../audit/service-metrics';
+import type { Log } from '@tokenwarden/config';
 import type { KeyFile } from './key-file';
 import type { KeyRotation } from './key-rotation';
 import type { KeyLifecycleRecord, KeyStore } from './key-store';

@@ -3,7 +3,7 @@ import { CompactEncrypt } from 'jose';
 import { checkIssuance, Policy } from '@tokenwarden/policy';
 import type { GrantType, RegisteredClient } from '../clients/client-config';
 import type { ClientRegistry } from '../clients/client-registry';
-import type { Log } from '../audit/service-metrics';
+import type { Log } from '@tokenwarden/config';
 import { KeyError } from '../keys/key-error';
 import type { KeyStore } from '../keys/key-store';
 import type { SigningKey } from '../keys/signing-key';
