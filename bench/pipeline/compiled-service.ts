@@ -63,6 +63,10 @@ export class CompiledService {
     return s;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get alive(): boolean {
     return this.exit === undefined;
   }

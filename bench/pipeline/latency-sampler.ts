@@ -17,11 +17,13 @@ import { Consumer, Kafka } from 'kafkajs';
 // merge the whole table on every poll (it does not push a WHERE into a view,
 // and soc_analyst may not change settings): 190-270 ms of a core per poll at
 // 500 000 rows, growing with the table, an instrument that loaded the pipeline
-// it measured. The probe reads the view's own SELECT with the key-prefix
-// conditions a time-bounded analyst query carries (tenant, event type, event
-// time), so the primary index skips all but the recent granules, and the
-// visibility it sees is exactly the view's (same table, same FINAL). A
-// latency is at most one poll interval late, never early.
+// it measured. The probe reads the view's own SELECT (same table, same FINAL,
+// so exactly the view's visibility) with the key-prefix conditions a
+// time-bounded analyst query carries (tenant, event type, event time). The
+// probes are events of their own tenant (traffic-mix.ts PROBE_TENANT_ID), so
+// the primary index leaves only their granules to read and merge: with the
+// mix's tenant, every poll read the whole hour of the table. A latency is at
+// most one poll interval late, never early.
 export const VIEW_POLL_MS = 100;
 const ALERT_MAX_WAIT_MS = 10;
 

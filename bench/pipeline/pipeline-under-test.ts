@@ -9,7 +9,7 @@ import { bootstrapTopics, EventProducer, KafkaConnection, topicNames, TopicNames
 import { uniqueName } from '@tokenwarden/testing';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import { benchProjectorEnv } from '../projector/bench-support';
-import { CompiledService, DETECTOR, PROJECTOR } from './compiled-service';
+import { CompiledApp, CompiledService, DETECTOR, PROJECTOR } from './compiled-service';
 
 const ROOT = join(__dirname, '../..');
 export const PARTITIONS = 3;
@@ -71,6 +71,11 @@ export class PipelineUnderTest {
   async analystCount(view: string): Promise<number> {
     const [{ n }] = await this.analyst.query<{ n: string }>(`SELECT toString(count()) AS n FROM ${sql.identifier(`${this.database}.${view}`)}`);
     return Number(n);
+  }
+
+  /** The services' process ids, by app. */
+  pids(): Partial<Record<CompiledApp['app'], number>> {
+    return Object.fromEntries(this.services.map((s) => [s.spec.app, s.pid]));
   }
 
   /** The app that died, if one did. */

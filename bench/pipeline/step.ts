@@ -2,11 +2,12 @@
 // projector and detector together), open-loop load at one rate for a warm-up
 // and then a hold window, lag and latencies judged over the hold window only.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CpuBreakdown, CpuSampler, infraPids } from './cpu-sampler';
 import { LagSampler, LagTrend } from './lag-sampler';
 import { AlertWatcher, LatencySummary, QueryableProbes } from './latency-sampler';
 import { LoadGenerator, LoadStats, wallMs } from './load-generator';
 import { PipelineUnderTest } from './pipeline-under-test';
-import { MIX_TENANT_ID, MixOptions, TrafficMix } from './traffic-mix';
+import { MixOptions, PROBE_TENANT_ID, TrafficMix } from './traffic-mix';
 
 export interface StepSettings {
   warmupSeconds: number;
@@ -35,6 +36,8 @@ export interface StepResult {
   /** Lag flat, latency targets met, every record acknowledged. */
   sustained: boolean;
   alertsByRule: Record<string, number>;
+  /** CPU by process over the hold window (absent when the hold was cut short). */
+  cpu?: CpuBreakdown;
   /** After the load: did both groups commit the log end, and what analysts then see. */
   drained?: { seconds: number | null; acked: number; tokenEventsRows: number; alertRows: number; alertIds: number };
 }
@@ -47,7 +50,7 @@ const PROGRESS_MS = 5000;
 export async function runStep(rate: number, s: StepSettings, progress: (line: string) => void, drain = false): Promise<StepResult> {
   const p = await PipelineUnderTest.start('bench_pipe');
   try {
-    const gen = new LoadGenerator(p.producer, p.names.tokenEvents, new TrafficMix(s.mix));
+    const gen = new LoadGenerator(p.producer, p.names.tokenEvents, new TrafficMix({ ...s.mix, probeEvery: Math.max(1, Math.round(rate / s.probesPerSecond)) }));
     const probes = new QueryableProbes(p.analyst, p.database);
     const alerts = new AlertWatcher(p.kafka, p.names.alerts, p.groups.alertWatcher);
     const lag = new LagSampler(p.admin, p.names.tokenEvents, { projector: p.groups.projector, detector: p.groups.detector });
@@ -57,8 +60,9 @@ export async function runStep(rate: number, s: StepSettings, progress: (line: st
     const startAt = performance.now() + 100;
     const holdFrom = startAt + s.warmupSeconds * 1000;
     const holdTo = holdFrom + s.holdSeconds * 1000;
-    const sampleEvery = Math.max(1, Math.round(rate / s.probesPerSecond));
-    let n = 0;
+    const cpuSampler = new CpuSampler({ ...infraPids(), ...p.pids() });
+    let cpu: CpuBreakdown | undefined;
+    const cpuFrom = setTimeout(() => cpuSampler.start(), holdFrom - performance.now());
     const ticker = setInterval(() => {
       const now = performance.now();
       const phase = now < holdFrom ? 'warm-up' : `hold ${Math.round((now - holdFrom) / 1000)}/${s.holdSeconds} s`;
@@ -71,12 +75,14 @@ export async function runStep(rate: number, s: StepSettings, progress: (line: st
     try {
       await gen.run(rate, s.warmupSeconds + s.holdSeconds, startAt, (e, at) => {
         if (e.crossesStorm) alerts.expect(e.crossesStorm, at);
-        else if (n++ % sampleEvery === 0) probes.add(e.id, at, { tenantId: MIX_TENANT_ID, eventType: e.type, eventTimeMs: wallMs(at) });
+        else if (e.probe) probes.add(e.id, at, { tenantId: PROBE_TENANT_ID, eventType: e.type, eventTimeMs: wallMs(at) });
       });
+      cpu = cpuSampler.stop(rate);
       const graceEnd = performance.now() + GRACE_MS;
       while (performance.now() < graceEnd && probes.pending(holdTo) + alerts.pending(holdTo) > 0) await sleep(50);
     } finally {
       clearInterval(ticker);
+      clearTimeout(cpuFrom);
       await Promise.all([lag.stop(), probes.stop()]);
     }
     p.assertAlive();
@@ -90,7 +96,7 @@ export async function runStep(rate: number, s: StepSettings, progress: (line: st
     const sustained = lagFlat && latencyMet && gen.stats.publishErrors === 0;
     return {
       rate, warmupSeconds: s.warmupSeconds, holdSeconds: s.holdSeconds, load: gen.stats, lag: trend, lagFlat,
-      queryableMs, alertMs, analystPolls: pollStats(probes.pollMs), latencyMet, sustained, alertsByRule: alerts.byRule, drained,
+      queryableMs, alertMs, analystPolls: pollStats(probes.pollMs), latencyMet, sustained, alertsByRule: alerts.byRule, drained, cpu,
     };
   } finally {
     await p.stop();

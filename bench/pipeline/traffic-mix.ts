@@ -3,8 +3,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { encode, EventHeader, EventTypeName } from '@tokenwarden/events';
 
-/** The one tenant of the mix (token_events' first sorting-key column). */
+/** The tenant of the mix (token_events' first sorting-key column). */
 export const MIX_TENANT_ID = 'default';
+/**
+ * The tenant of the queryable probes: ordinary events of the stories, in the
+ * same batches and inserts as their neighbours, whose own tenant lets the
+ * analyst's poll read only them through token_events' primary index.
+ */
+export const PROBE_TENANT_ID = 'bench-probe';
 
 export interface MixedEvent {
   id: string;
@@ -13,6 +19,8 @@ export interface MixedEvent {
   type: EventTypeName;
   /** Set on the issuance that crosses reissue-per-subject's threshold: the storm's subject_ref. */
   crossesStorm?: string;
+  /** A queryable probe (tenant PROBE_TENANT_ID). */
+  probe?: boolean;
 }
 
 export interface MixOptions {
@@ -22,6 +30,8 @@ export interface MixOptions {
   clients: number;
   /** A reissue storm starts every this many ms of scheduled time. */
   stormEveryMs: number;
+  /** One background event in this many is a queryable probe (0 or absent: none). */
+  probeEvery?: number;
 }
 
 /** reissue-per-subject in config/detection-rules.json: 20 TokenIssued for one subject in 5 minutes. */
@@ -61,7 +71,7 @@ export class TrafficMix {
     if (wallMs >= this.nextStormAt) this.startStorm();
     if (this.pending.length > 0 && this.pending[0].dueMs <= wallMs) {
       const s = this.pending.shift()!;
-      const e = this.issued(wallMs, s.subject, `client-${this.storms % this.options.clients}`, `storm-${s.subject.slice(-8)}-${s.n}`, 'ACCESS', 'REFRESH_TOKEN');
+      const e = this.issued(wallMs, MIX_TENANT_ID, s.subject, `client-${this.storms % this.options.clients}`, `storm-${s.subject.slice(-8)}-${s.n}`, 'ACCESS', 'REFRESH_TOKEN');
       return s.n === STORM_ISSUANCES - 1 ? { ...e, crossesStorm: s.subject } : e;
     }
     return this.story(wallMs);
@@ -76,20 +86,26 @@ export class TrafficMix {
 
   private story(wallMs: number): MixedEvent {
     const k = this.background++;
+    const probe = (this.options.probeEvery ?? 0) > 0 && k % this.options.probeEvery! === 0;
+    const e = this.storyStep(wallMs, k, probe ? PROBE_TENANT_ID : MIX_TENANT_ID);
+    return probe ? { ...e, probe } : e;
+  }
+
+  private storyStep(wallMs: number, k: number, tenant: string): MixedEvent {
     const u = k % this.options.subjects;
     const pass = Math.floor(k / this.options.subjects);
     const session = Math.floor(pass / STORY.length);
     const subject = hex64(u, 1);
     const client = `client-${u % this.options.clients}`;
     const access = `a-${u}-${session}`;
-    const h = this.header(wallMs, subject, client, u);
+    const h = this.header(wallMs, tenant, subject, client, u);
     switch (STORY[pass % STORY.length]) {
       case 'login':
-        return this.issued(wallMs, subject, client, access, 'ACCESS', 'AUTHORIZATION_CODE');
+        return this.issued(wallMs, tenant, subject, client, access, 'ACCESS', 'AUTHORIZATION_CODE');
       case 'loginRefresh':
-        return this.issued(wallMs, subject, client, `r-${u}-${session}`, 'REFRESH', 'AUTHORIZATION_CODE');
+        return this.issued(wallMs, tenant, subject, client, `r-${u}-${session}`, 'REFRESH', 'AUTHORIZATION_CODE');
       case 'refresh':
-        return this.issued(wallMs, subject, client, `${access}-${pass}`, 'ACCESS', 'REFRESH_TOKEN');
+        return this.issued(wallMs, tenant, subject, client, `${access}-${pass}`, 'ACCESS', 'REFRESH_TOKEN');
       case 'valid':
         return this.validated(h, access, 'VALID', 'OK');
       case 'expired':
@@ -109,12 +125,12 @@ export class TrafficMix {
     }
   }
 
-  private header(wallMs: number, subject: string, client: string, u: number): EventHeader {
+  private header(wallMs: number, tenant: string, subject: string, client: string, u: number): EventHeader {
     return {
       event_id: randomUUID(),
       event_time: wallMs,
       producer: { service: 'token-service', instance: 'bench-pipeline', version: '0.1.0' },
-      tenant_id: MIX_TENANT_ID,
+      tenant_id: tenant,
       trace_id: null,
       session_id: null,
       subject_ref: subject,
@@ -123,10 +139,10 @@ export class TrafficMix {
     };
   }
 
-  private issued(wallMs: number, subject: string, client: string, jti: string, kind: 'ACCESS' | 'REFRESH', grant: 'AUTHORIZATION_CODE' | 'REFRESH_TOKEN'): MixedEvent {
+  private issued(wallMs: number, tenant: string, subject: string, client: string, jti: string, kind: 'ACCESS' | 'REFRESH', grant: 'AUTHORIZATION_CODE' | 'REFRESH_TOKEN'): MixedEvent {
     const lifetime = kind === 'ACCESS' ? 900 : 1_209_600;
     const u = parseInt(subject.slice(-6), 16);
-    return event('TokenIssued', this.header(wallMs, subject, client, u), {
+    return event('TokenIssued', this.header(wallMs, tenant, subject, client, u), {
       jti, token_fingerprint: sha256(jti), iss: ISS, token_kind: kind, aud: ['https://api.example.com'], scope: ['invoices:read'],
       kid: 'es256-bench', alg: 'ES256', issued_at: wallMs, expires_at: wallMs + lifetime * 1000, lifetime_seconds: lifetime,
       grant_type: grant, family_id: `fam-${subject.slice(-8)}`, parent_jti: null, consent_ref: null,

@@ -1,6 +1,8 @@
 // Phase C, full pipeline (bench/pipeline): the sweep's outcome turned into
 // report figures, the combined ceiling of the stages measured in phase A,
 // and the report section that shows both.
+import { availableParallelism } from 'node:os';
+import { CPU_ROLES, CpuRole } from '../pipeline/cpu-sampler';
 import { SweepResult, SweepSettings } from '../pipeline/sweep';
 import { VIEW_POLL_MS } from '../pipeline/latency-sampler';
 import { StepResult } from '../pipeline/step';
@@ -31,6 +33,25 @@ function stepRow(r: StepResult, label: string): string {
   return `| ${label}${r.rate} | ${lag} | ${r.lagFlat ? 'yes' : 'no'} | ${ms(r.queryableMs.p50)} / ${ms(r.queryableMs.p99)} | ${ms(r.alertMs.p50)} / ${ms(r.alertMs.p99)} | ${missing} | ${r.load.publishErrors} | ${r.sustained ? '**held**' : 'no'} |`;
 }
 
+const cpuCell = (r: StepResult, role: CpuRole | 'total'): string => {
+  const c = role === 'total' ? r.cpu?.total : r.cpu?.byRole[role];
+  return c ? `${c.cores} / ${c.usPerEvent}` : '—';
+};
+
+/** Where the cores went in each step, and the rate the machine's cores would bound at that cost per event. */
+function cpuSection(sweep: SweepResult): string[] {
+  const all = [...sweep.steps, ...(sweep.atLoad ? [sweep.atLoad] : [])].filter((r) => r.cpu);
+  if (all.length === 0) return [];
+  const cores = availableParallelism();
+  return [
+    `CPU by process over each hold window (cores used / CPU µs per event; /proc). With ${cores} cores, a step's total µs per event bounds the rate at ${cores} × 10⁶ ÷ that figure, before any latency target:`,
+    '',
+    `| rate events/s | ${CPU_ROLES.join(' | ')} | total | bound by ${cores} cores, events/s |`,
+    `| --- | ${CPU_ROLES.map(() => '---').join(' | ')} | --- | --- |`,
+    ...all.map((r) => `| ${r.rate} | ${CPU_ROLES.map((role) => cpuCell(r, role)).join(' | ')} | ${cpuCell(r, 'total')} | ${Math.round((cores * 1e6) / r.cpu!.total.usPerEvent)} |`),
+  ];
+}
+
 /** The report section: method, stage ceilings, every step, the run at load. */
 export function pipelineSection(sweep: SweepResult, stages: Stages, settings: SweepSettings): string[] {
   const combined = combinedCeiling(stages);
@@ -50,6 +71,7 @@ export function pipelineSection(sweep: SweepResult, stages: Stages, settings: Sw
     ...sweep.steps.map((r) => stepRow(r, '')),
   ];
   if (sweep.atLoad) lines.push(stepRow(sweep.atLoad, `${Math.round(settings.loadFraction * 100)} %: `));
+  lines.push('', ...cpuSection(sweep));
   const d = sweep.atLoad?.drained;
   if (d) {
     lines.push('', `After the run at ${Math.round(settings.loadFraction * 100)} %: both groups committed the log end ${d.seconds === null ? 'NOT within 120 s' : `${d.seconds} s after the load stopped`}; the analyst sees ${d.tokenEventsRows} of ${d.acked} acknowledged events in token_events_v and ${d.alertRows} alerts in alerts_v (${d.alertIds} distinct alert ids on the alerts topic); alerts by rule: ${JSON.stringify(sweep.atLoad!.alertsByRule)}.`);
