@@ -1,14 +1,17 @@
-import { decode, encode } from '@tokenwarden/events';
+import { decode, encode, ProjectedEventDecoder } from '@tokenwarden/events';
 import type { ConsumedRecord, OutgoingRecord } from '@tokenwarden/kafka';
 import { DetectionLoop, MAX_UPDATES_PER_SEND } from './detection-loop';
+import { eventProjection } from './rules/event-projection';
 import { issued, subjectRef } from './testing/event-kit';
 import { oneRule, setup, T0 } from './testing/engine-kit';
 
-function setupLoop(publish: (records: OutgoingRecord[]) => Promise<void>, o: { updateIntervalMs?: number; now?: () => number } = {}) {
+type LoopOptions = { updateIntervalMs?: number; now?: () => number; decoder?: { decode: typeof decode } };
+
+function setupLoop(publish: (records: OutgoingRecord[]) => Promise<void>, o: LoopOptions = {}) {
   const { engine } = setup(oneRule({ cooldownSeconds: 600 }));
   const seen: string[] = [];
   const loop = new DetectionLoop({
-    engine, codec: { decode, encode }, alertsTopic: 'alerts', publish, ...o,
+    engine, codec: { encode }, decoder: { decode }, alertsTopic: 'alerts', publish, ...o,
     observer: { event: () => undefined, undecodableRecord: (code) => seen.push(code), alertPublished: () => undefined },
   });
   return { loop, engine, undecodable: seen };
@@ -145,5 +148,22 @@ describe('DetectionLoop', () => {
     await loop.handle([record(Buffer.from('not avro')), record(null), issuedRecord(0)]);
     expect(engine.events).toBe(1);
     expect(undecodable).toEqual(['ERR_CODEC_BAD_MAGIC']);
+  });
+
+  it('counts poison records with the same codes when it decodes only what the rule reads', async () => {
+    const good = issuedRecord(0).value!;
+    const badUtf8 = Buffer.from(good);
+    badUtf8[badUtf8.indexOf(Buffer.from('https://issuer.example.com')) + 3] = 0xff; // iss: a field the rule does not read
+    const poison = [Buffer.from('not avro'), good.subarray(0, 40), Buffer.concat([good, Buffer.from([0])]), badUtf8,
+      Buffer.concat([good.subarray(0, 2), Buffer.alloc(8), good.subarray(10)])];
+    const codes = (decoder: { decode: typeof decode }) => {
+      const { loop, undecodable } = setupLoop(async () => undefined, { decoder });
+      poison.forEach((p) => loop.ingest(record(p)));
+      return undecodable;
+    };
+    const projected = new ProjectedEventDecoder(eventProjection(oneRule()));
+    expect(codes({ decode })).toEqual(['ERR_CODEC_BAD_MAGIC', 'ERR_CODEC_TRUNCATED', 'ERR_CODEC_TRAILING_BYTES', 'ERR_CODEC_MALFORMED',
+      'ERR_CODEC_UNKNOWN_FINGERPRINT']);
+    expect(codes(projected)).toEqual(codes({ decode }));
   });
 });

@@ -1,10 +1,13 @@
-import { EventCodec, EventCodecError } from '@tokenwarden/events';
+import { EventCodec, EventCodecError, ProjectedEventDecoder } from '@tokenwarden/events';
 import type { ConsumedRecord, OutgoingRecord } from '@tokenwarden/kafka';
 import type { DetectionEngine } from './engine/detection-engine';
 
 export interface DetectionLoopOptions {
   readonly engine: DetectionEngine;
-  readonly codec: Pick<EventCodec, 'decode' | 'encode'>;
+  /** Encodes the alerts. */
+  readonly codec: Pick<EventCodec, 'encode'>;
+  /** Decodes token events: the fields the engine reads suffice (eventProjection). */
+  readonly decoder: Pick<ProjectedEventDecoder, 'decode'>;
   readonly alertsTopic: string;
   /** Resolves once Kafka acknowledged every record (EventProducer.publishAll). */
   readonly publish: (records: OutgoingRecord[]) => Promise<void>;
@@ -89,7 +92,7 @@ export class DetectionLoop {
   ingest(r: ConsumedRecord): boolean {
     if (r.value === null) return false;
     try {
-      const e = this.o.codec.decode(r.value);
+      const e = this.o.decoder.decode(r.value);
       const raised = this.o.engine.ingest(e);
       this.o.observer?.event(e.type);
       return raised;

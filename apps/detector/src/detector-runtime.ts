@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Log } from '@tokenwarden/config';
-import { Alert, EventCodec, EventCodecError } from '@tokenwarden/events';
+import { Alert, EventCodec, EventCodecError, ProjectedEventDecoder } from '@tokenwarden/events';
 import {
   bootstrapTopics, ConsumerRunner, EventProducer, KafkaConnection, PartitionCounters, retryStartStep, topicNames, topicSpecs,
 } from '@tokenwarden/kafka';
@@ -13,6 +13,7 @@ import { DetectionEngine, RuleStats } from './engine/detection-engine';
 import { ALERT_PRODUCER_OPTIONS, publishAtOnce } from './kafka/alert-publisher';
 import { KeyFeed } from './kafka/key-feed';
 import { initGroupOffsets, planReplay, rangesSince, readMerged } from './kafka/log-reader';
+import { eventProjection } from './rules/event-projection';
 import { loadRuleFile } from './rules/parse-rules';
 import { RuleSet } from './rules/rule-definition';
 
@@ -80,6 +81,8 @@ export class DetectorRuntime {
     });
     this.loop = new DetectionLoop({
       engine: this.engine, codec: this.codec, alertsTopic: this.alertsTopic, now,
+      // Token events: only what the rules read is built. Alerts and key events (rebuild, KeyFeed) decode in full.
+      decoder: new ProjectedEventDecoder(eventProjection(this.rules), { maxMessageBytes: config.TW_DETECTOR_MAX_RECORD_BYTES }),
       updateIntervalMs: config.TW_DETECTOR_UPDATE_INTERVAL_MS,
       publish: publishAtOnce(this.producer), observer: this.metrics,
     });

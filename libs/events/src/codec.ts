@@ -42,10 +42,7 @@ export class EventCodec {
   private readonly catalog: SchemaCatalog;
 
   constructor(options: EventCodecOptions = {}) {
-    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    if (!Number.isSafeInteger(this.maxMessageBytes) || this.maxMessageBytes < HEADER_BYTES) {
-      throw new RangeError(`maxMessageBytes must be an integer >= ${HEADER_BYTES}`);
-    }
+    this.maxMessageBytes = maxMessageBytesOf(options);
     this.catalog = SchemaCatalog.load(options.schemaDir);
     const onDisk = [...this.catalog.typeNames].sort().join(', ');
     if (onDisk !== [...EVENT_TYPE_NAMES].sort().join(', ')) {
@@ -66,20 +63,7 @@ export class EventCodec {
 
   /** Decodes one message into the current schema of its type. Throws only EventCodecError. */
   decode(input: Uint8Array): DecodedEvent {
-    const buf = asBuffer(input);
-    if (buf.length > this.maxMessageBytes) {
-      throw new EventCodecError('ERR_CODEC_TOO_LARGE', `message of ${buf.length} bytes exceeds ${this.maxMessageBytes}`);
-    }
-    if ((buf.length > 0 && buf[0] !== MAGIC[0]) || (buf.length > 1 && buf[1] !== MAGIC[1])) {
-      throw new EventCodecError('ERR_CODEC_BAD_MAGIC', 'not Avro single-object encoding (expected C3 01)');
-    }
-    if (buf.length < HEADER_BYTES) {
-      throw new EventCodecError('ERR_CODEC_TOO_SHORT', `${buf.length} bytes, the header alone is ${HEADER_BYTES}`);
-    }
-    const fingerprint = buf.toString('hex', 2, HEADER_BYTES);
-    const writer = this.catalog.byFingerprint(fingerprint);
-    if (!writer) throw new EventCodecError('ERR_CODEC_UNKNOWN_FINGERPRINT', `no schema with fingerprint ${fingerprint}`);
-    checkBody(writer.type, buf, HEADER_BYTES, this.maxMessageBytes);
+    const { buf, writer, fingerprint } = readFrame(input, this.catalog, this.maxMessageBytes);
     const reader = this.catalog.current(writer.typeName) as SchemaVersion;
     let decoded: { value: unknown; offset: number };
     try {
@@ -112,6 +96,36 @@ export class EventCodec {
     }
     return Buffer.concat([MAGIC, schema.fingerprint, body]);
   }
+}
+
+/** options.maxMessageBytes or the default, checked. */
+export function maxMessageBytesOf(options: EventCodecOptions): number {
+  const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  if (!Number.isSafeInteger(max) || max < HEADER_BYTES) throw new RangeError(`maxMessageBytes must be an integer >= ${HEADER_BYTES}`);
+  return max;
+}
+
+/**
+ * What every decoder checks before it builds a value: bytes, size, magic,
+ * header, a known fingerprint, and the bounded guard over the whole body
+ * (guard.ts). Throws only EventCodecError.
+ */
+export function readFrame(input: unknown, catalog: SchemaCatalog, maxMessageBytes: number): { buf: Buffer; writer: SchemaVersion; fingerprint: string } {
+  const buf = asBuffer(input);
+  if (buf.length > maxMessageBytes) {
+    throw new EventCodecError('ERR_CODEC_TOO_LARGE', `message of ${buf.length} bytes exceeds ${maxMessageBytes}`);
+  }
+  if ((buf.length > 0 && buf[0] !== MAGIC[0]) || (buf.length > 1 && buf[1] !== MAGIC[1])) {
+    throw new EventCodecError('ERR_CODEC_BAD_MAGIC', 'not Avro single-object encoding (expected C3 01)');
+  }
+  if (buf.length < HEADER_BYTES) {
+    throw new EventCodecError('ERR_CODEC_TOO_SHORT', `${buf.length} bytes, the header alone is ${HEADER_BYTES}`);
+  }
+  const fingerprint = buf.toString('hex', 2, HEADER_BYTES);
+  const writer = catalog.byFingerprint(fingerprint);
+  if (!writer) throw new EventCodecError('ERR_CODEC_UNKNOWN_FINGERPRINT', `no schema with fingerprint ${fingerprint}`);
+  checkBody(writer.type, buf, HEADER_BYTES, maxMessageBytes);
+  return { buf, writer, fingerprint };
 }
 
 function asBuffer(input: unknown): Buffer {

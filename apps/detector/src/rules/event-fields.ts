@@ -90,4 +90,9 @@ export function fieldOf(type: MatchableType, name: string): FieldSpec | undefine
     : Object.prototype.hasOwnProperty.call(HEADER_FIELDS, name) ? HEADER_FIELDS[name] : undefined;
 }
 
+/** Where `fieldOf(type, name)` reads: the dotted path into the event (`jti`, `header.subject_ref`). */
+export function fieldPath(type: MatchableType, name: string): string {
+  return Object.prototype.hasOwnProperty.call(BODY_FIELDS[type], name) ? name : `header.${name}`;
+}
+
 export const isMatchableType = (t: string): t is MatchableType => (MATCHABLE_TYPES as readonly string[]).includes(t);

@@ -62,6 +62,13 @@ function condition(field: FieldSpec, values: readonly FieldValue[]): EventPredic
   return (e) => allowed.has(read(e));
 }
 
+/** The fields each check reads besides header.event_time (kept beside checkOf: the decoder builds only these). */
+export const CHECK_FIELDS: Readonly<Record<MatchCheck, readonly string[]>> = {
+  lifetime_exceeds_policy: ['token_kind', 'lifetime_seconds'],
+  signing_key_past_rotation: ['kid'],
+  alg_outside_policy: ['alg'],
+};
+
 function checkOf(check: MatchCheck, { policy, keys }: CheckContext): (e: MatchableEvent) => boolean {
   switch (check) {
     case 'lifetime_exceeds_policy':
