@@ -1,5 +1,6 @@
 import { bootstrapTopics, EventProducer, KafkaConnection, topicNames, topicSpecs } from '@tokenwarden/kafka';
 import { uniqueName } from '@tokenwarden/testing';
+import { Partitioners } from 'kafkajs';
 import { readTopic, testConnection } from './kafka-fixture';
 
 describe('EventProducer (real Kafka)', () => {
@@ -15,6 +16,26 @@ describe('EventProducer (real Kafka)', () => {
       const read = await readTopic(names.tokenEvents, 500);
       expect(read.map((r) => r.value?.toString())).toEqual(values);
       expect(new Set(read.map((r) => r.partition)).size).toBe(1);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it("puts each keyed record on the partition kafkajs' DefaultPartitioner chooses for its key", async () => {
+    const names = topicNames(`${uniqueName('prodpart')}.`);
+    const conn = testConnection('producer-partition-test');
+    await bootstrapTopics(conn, topicSpecs(names, 6));
+    const producer = new EventProducer(conn, { lingerMs: 0 });
+    await producer.connect();
+    try {
+      const keys = Array.from({ length: 300 }, (_, i) => `subject-${i}-ü`);
+      await producer.publishAll(keys.map((key) => ({ topic: names.tokenEvents, key, value: Buffer.from(key) })));
+      const read = await readTopic(names.tokenEvents, keys.length);
+      const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 1, replicas: [1], isr: [1] }));
+      const kafkajsChoice = Partitioners.DefaultPartitioner();
+      const expected = (key: string) => kafkajsChoice({ topic: names.tokenEvents, partitionMetadata, message: { key, value: null } });
+      expect(read.map((r) => [r.key?.toString(), r.partition])).toEqual(expect.arrayContaining(keys.map((key) => [key, expected(key)])));
+      expect(new Set(read.map((r) => r.partition)).size).toBe(6);
     } finally {
       await producer.disconnect();
     }

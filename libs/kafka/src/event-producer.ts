@@ -1,12 +1,13 @@
 import { CompressionTypes, Message, Producer } from 'kafkajs';
 import { KafkaConnection } from './kafka-connection';
 import { KafkaAdapterError } from './kafka-error';
+import { keyPartitioner } from './key-partitioner';
 import { OutgoingRecord } from './records';
 
 export interface EventProducerOptions {
-  /** Wait this long for more records before sending a batch (0 = next tick). */
+  /** Wait this long for more records before sending a batch (0 = once this event-loop turn's callbacks ran). */
   lingerMs?: number;
-  /** Send as soon as this many records are queued; also the most one request carries. */
+  /** Send as soon as this many records are queued; also the most one request carries (default 2000). */
   maxBatchRecords?: number;
   /** The most bytes (keys + values) one request carries, below the broker's message.max.bytes. */
   maxBatchBytes?: number;
@@ -15,10 +16,15 @@ export interface EventProducerOptions {
 }
 
 interface Pending {
-  record: OutgoingRecord;
+  topic: string;
+  message: Message;
+  /** What the record weighs in a request (key, value, framing), for maxBatchBytes. */
+  bytes: number;
   resolve: () => void;
   reject: (err: Error) => void;
 }
+
+const DEFAULT_MAX_BATCH_RECORDS = 2000;
 
 /**
  * Idempotent producer (acks=all, one request in flight, as kafkajs requires for
@@ -29,7 +35,7 @@ interface Pending {
 export class EventProducer {
   private producer: Producer;
   private queue: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { delayMs: number; cancel: () => void } | undefined;
   private sending: Promise<void> = Promise.resolve();
   private connected = false;
   private closed = false;
@@ -42,7 +48,7 @@ export class EventProducer {
   }
 
   private newProducer(): Producer {
-    return this.conn.client.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    return this.conn.client.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: keyPartitioner });
   }
 
   async connect(): Promise<void> {
@@ -57,9 +63,11 @@ export class EventProducer {
   /** Publishes one record; resolves once Kafka acknowledged it. */
   publish(record: OutgoingRecord): Promise<void> {
     if (this.closed) return Promise.reject(new KafkaAdapterError('ERR_KAFKA_CLOSED', 'producer is closed', false));
+    const message = toMessage(record);
+    const bytes = (message.value?.length ?? 0) + (message.key?.length ?? 0) + 64;
     return new Promise((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
-      if (this.queue.length >= (this.options.maxBatchRecords ?? 500)) this.flushSoon(0);
+      this.queue.push({ topic: record.topic, message, bytes, resolve, reject });
+      if (this.queue.length >= (this.options.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS)) this.flushSoon(0);
       else this.flushSoon(this.options.lingerMs ?? 0);
     });
   }
@@ -71,7 +79,7 @@ export class EventProducer {
 
   /** Sends what is queued and waits for it. */
   async flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     while (this.queue.length > 0) {
       this.sending = this.sending.then(() => this.sendQueued());
@@ -86,13 +94,26 @@ export class EventProducer {
     if (this.connected) await this.producer.disconnect();
   }
 
+  /**
+   * Arms the send timer unless one already fires at least as soon (re-arming
+   * it per publish cost more than the send). Delay 0 is setImmediate: it runs
+   * once the promise callbacks of this turn (callers publishing their next
+   * record) have queued, without setTimeout's 1 ms floor before every request.
+   */
   private flushSoon(delayMs: number): void {
-    if (this.timer && delayMs > 0) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    if (this.timer && delayMs >= this.timer.delayMs) return;
+    this.timer?.cancel();
+    const fire = () => {
       this.timer = undefined;
       this.sending = this.sending.then(() => this.sendQueued());
-    }, delayMs);
+    };
+    if (delayMs === 0) {
+      const immediate = setImmediate(fire);
+      this.timer = { delayMs, cancel: () => clearImmediate(immediate) };
+    } else {
+      const timeout = setTimeout(fire, delayMs);
+      this.timer = { delayMs, cancel: () => clearTimeout(timeout) };
+    }
   }
 
   private async sendQueued(): Promise<void> {
@@ -104,7 +125,7 @@ export class EventProducer {
         acks: -1,
         timeout: this.options.ackTimeoutMs ?? 10000,
         compression: CompressionTypes.None,
-        topicMessages: groupByTopic(batch.map((p) => p.record)),
+        topicMessages: groupByTopic(batch),
       });
       for (const p of batch) p.resolve();
     } catch (err) {
@@ -125,12 +146,12 @@ export class EventProducer {
 
   /** The oldest queued records that fit one request (by count and bytes); the rest wait for the next. */
   private takeBatch(): Pending[] {
-    const maxRecords = this.options.maxBatchRecords ?? 500;
+    const maxRecords = this.options.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS;
     const maxBytes = this.options.maxBatchBytes ?? 512 * 1024;
     let bytes = 0;
     let n = 0;
     while (n < this.queue.length && n < maxRecords) {
-      bytes += recordBytes(this.queue[n].record);
+      bytes += this.queue[n].bytes;
       if (n > 0 && bytes > maxBytes) break;
       n++;
     }
@@ -150,21 +171,20 @@ export class EventProducer {
   }
 }
 
-function recordBytes(r: OutgoingRecord): number {
-  return (r.value?.length ?? 0) + (typeof r.key === 'string' ? Buffer.byteLength(r.key) : (r.key?.length ?? 0)) + 64;
+/** The kafkajs message of a record; the key as bytes, so the partitioner hashes it without encoding it again. */
+function toMessage(r: OutgoingRecord): Message & { key: Buffer | null } {
+  const message: Message & { key: Buffer | null } = { key: typeof r.key === 'string' ? Buffer.from(r.key) : r.key, value: r.value };
+  if (r.headers !== undefined) message.headers = r.headers;
+  if (r.timestampMs !== undefined) message.timestamp = String(r.timestampMs);
+  return message;
 }
 
-function groupByTopic(records: readonly OutgoingRecord[]): Array<{ topic: string; messages: Message[] }> {
+function groupByTopic(batch: readonly Pending[]): Array<{ topic: string; messages: Message[] }> {
   const byTopic = new Map<string, Message[]>();
-  for (const r of records) {
-    const messages = byTopic.get(r.topic) ?? [];
-    messages.push({
-      key: r.key,
-      value: r.value,
-      headers: r.headers,
-      timestamp: r.timestampMs === undefined ? undefined : String(r.timestampMs),
-    });
-    byTopic.set(r.topic, messages);
+  for (const p of batch) {
+    const messages = byTopic.get(p.topic);
+    if (messages) messages.push(p.message);
+    else byTopic.set(p.topic, [p.message]);
   }
   return [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages }));
 }
