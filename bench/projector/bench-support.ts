@@ -45,6 +45,17 @@ export function clickhouseClient(args: string[], inputFile: string): Promise<num
   });
 }
 
+/** Runs clickhouse-client and writes what it prints (a query's result) to `outputFile`. */
+export function clickhouseClientOutput(args: string[], outputFile: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', 'exec clickhouse-client "$@" > "$0"', outputFile, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`clickhouse-client exited ${code}: ${stderr}`))));
+  });
+}
+
 /** Fetch settings shared by the trivial consumer and the projector under test. */
 export interface FetchSettings {
   minBytes: number;
@@ -145,6 +156,25 @@ export function peakRssMiB(pid: number): number | undefined {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const CLICKHOUSE_PID_FILE = join(__dirname, '../../.local/clickhouse/clickhouse.pid');
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/**
+ * CPU time (ms, user + system) the infra/local ClickHouse server has used so
+ * far, from /proc; undefined when it runs elsewhere (Docker, another host).
+ * The difference over a run shows how much of the two cores the server took.
+ */
+export function clickhouseServerCpuMs(): number | undefined {
+  try {
+    const pid = readFileSync(CLICKHOUSE_PID_FILE, 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the third on
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return undefined;
   }

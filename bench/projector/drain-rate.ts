@@ -4,7 +4,7 @@
 // same run on the same topic and rows:
 //   - clickhouse-client inserting exactly the rows the projector writes, in
 //     one call, into a database with the same migrations (same materialized
-//     views), in JSONEachRow and in TabSeparated (the faster one counts);
+//     views), in JSONEachRow, TabSeparated and RowBinary (the fastest counts);
 //   - a trivial kafkajs consumer in a fresh group that only counts the records
 //     (same fetch settings as the projector).
 // ratio = projector rows/s / min(trivial consumer, clickhouse-client) rows/s
@@ -24,23 +24,23 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate, sql, TabSeparatedRows } from '@tokenwarden/clickhouse';
+import { migrate, RowBinaryRows, sql } from '@tokenwarden/clickhouse';
 import { loadInfraConfig } from '@tokenwarden/config';
 import { decode } from '@tokenwarden/events';
 import { waitFor } from '@tokenwarden/testing';
 import { loadProjectorConfig } from '../../apps/projector/src/projector.config';
-import { TABLE_COLUMNS, toRow } from '../../apps/projector/src/projection/row-mapping';
+import { TABLE_COLUMNS, TABLE_SCHEMAS, toRow } from '../../apps/projector/src/projection/row-mapping';
 import { tokenEvent } from '../../test/projector/support/events';
 import { committedOffsets, endOffsets, sameOffsets } from '../../test/support/kafka-read';
 import { Pipeline } from '../../test/projector/support/pipeline';
-import { benchProjectorEnv, clickhouseClient, countRecords, cpuPressure, FetchSettings, median, peakRssMiB, round, writeReport } from './bench-support';
+import { benchProjectorEnv, clickhouseClient, clickhouseClientOutput, clickhouseServerCpuMs, countRecords, cpuPressure, FetchSettings, median, peakRssMiB, round, writeReport } from './bench-support';
 import { CompiledProjector } from './compiled-projector';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TCP_PORT = process.env.BENCH_CLICKHOUSE_TCP_PORT ?? '19000';
 const TARGET_RATIO = 0.7;
-const FORMATS = ['JSONEachRow', 'TabSeparated'] as const;
+const FORMATS = ['JSONEachRow', 'TabSeparated', 'RowBinary'] as const;
 type Format = (typeof FORMATS)[number];
 
 /**
@@ -68,6 +68,8 @@ interface ProjectorRun {
   insertMs: number;
   /** CPU of the projector process from "projector running" to the end (start-up excluded). */
   drainCpuMs: number;
+  /** CPU of the ClickHouse server over the same span (infra/local only; other work on the server counts too). */
+  serverCpuMs: number | undefined;
   peakRssMiB: number | undefined;
   /** ceiling ms / projector ms: min(trivial consumer, clickhouse-client) rate over the projector's. */
   ratio: number;
@@ -75,8 +77,16 @@ interface ProjectorRun {
 
 interface Repetition {
   clickhouseClientMs: Record<Format, number>;
+  /** CPU of the ClickHouse server during each clickhouse-client insert. */
+  clickhouseClientServerCpuMs: Record<Format, number | undefined>;
   trivialConsumer: { ms: number; firstBatchMs: number };
   projectors: Record<string, ProjectorRun>;
+}
+
+/** ClickHouse server CPU (ms) since `start`, a clickhouseServerCpuMs() reading. */
+function serverCpuSince(start: number | undefined): number | undefined {
+  const now = clickhouseServerCpuMs();
+  return start === undefined || now === undefined ? undefined : Math.round(now - start);
 }
 
 async function main(): Promise<void> {
@@ -92,7 +102,11 @@ async function main(): Promise<void> {
     partitionsConsumedConcurrently: projectorConfig.TW_PROJECTOR_PARTITIONS_CONCURRENTLY,
   };
   const databases: string[] = [];
-  const files: Record<Format, string> = { JSONEachRow: join(tmpdir(), `${t.database}.jsonl`), TabSeparated: join(tmpdir(), `${t.database}.tsv`) };
+  const files: Record<Format, string> = {
+    JSONEachRow: join(tmpdir(), `${t.database}.jsonl`),
+    TabSeparated: join(tmpdir(), `${t.database}.tsv`),
+    RowBinary: join(tmpdir(), `${t.database}.rowbinary`),
+  };
   const pressureBefore = cpuPressure();
   try {
     const events = Array.from({ length: EVENTS }, (_, i) => tokenEvent(i));
@@ -101,13 +115,24 @@ async function main(): Promise<void> {
     const prefillMs = Date.now() - prefillStart;
     const bytes = events.reduce((n, e) => n + e.value.length, 0);
 
-    // The exact rows the projector writes, in both formats.
+    // The exact rows the projector writes, in each format.
     const now = Date.now();
     const rows = events.map((e) => toRow(decode(e.value), now).row);
     writeFileSync(files.JSONEachRow, rows.map((r) => JSON.stringify(r)).join('\n'));
-    const tsv = new TabSeparatedRows(TABLE_COLUMNS.token_events);
-    for (const r of rows) tsv.push(r);
-    writeFileSync(files.TabSeparated, tsv.text);
+    const rowBinary = new RowBinaryRows(TABLE_SCHEMAS.token_events);
+    for (const r of rows) rowBinary.push(r);
+    writeFileSync(files.RowBinary, Buffer.concat(rowBinary.chunks));
+    // TabSeparated as ClickHouse itself writes those rows (the projector no longer encodes it).
+    const staging = `${t.database}_rows`;
+    databases.push(staging);
+    const columns = Object.entries(TABLE_SCHEMAS.token_events).map(([c, type]) => `${sql.identifier(c)} ${type}`);
+    await t.store.command(`CREATE DATABASE ${sql.identifier(staging)}`);
+    await t.store.command(`CREATE TABLE ${sql.identifier(`${staging}.rows`)} (${columns.join(', ')}) ENGINE = Memory`);
+    await t.store.insertRowBinary(`${staging}.rows`, rowBinary);
+    // DateTime as unix seconds, as the rows hold them (parsing them is cheaper than date text).
+    const select = Object.entries(TABLE_SCHEMAS.token_events).map(([c, type]) => (type.includes('DateTime') ? `toUInt32(${c})` : c));
+    await clickhouseClientOutput(['--port', TCP_PORT, '--query', `SELECT ${select.join(', ')} FROM ${staging}.rows FORMAT TabSeparated`], files.TabSeparated);
+    await t.store.command(`DROP DATABASE ${sql.identifier(staging)}`);
 
     const dropDatabase = (db: string) => t.store.command(`DROP DATABASE IF EXISTS ${sql.identifier(db)}`).catch(() => undefined);
     const freshDatabase = async (label: string): Promise<string> => {
@@ -119,13 +144,15 @@ async function main(): Promise<void> {
     const count = async (db: string): Promise<number> =>
       Number((await t.store.query<{ n: string }>(`SELECT toString(count()) AS n FROM ${sql.identifier(`${db}.token_events`)}`))[0].n);
 
-    const ceiling = async (rep: number, format: Format): Promise<number> => {
-      const db = await freshDatabase(`c${rep}_${format === 'JSONEachRow' ? 'json' : 'tsv'}`);
-      const columns = format === 'TabSeparated' ? ` (${TABLE_COLUMNS.token_events.join(', ')})` : '';
+    const ceiling = async (rep: number, format: Format): Promise<{ ms: number; serverCpuMs: number | undefined }> => {
+      const db = await freshDatabase(`c${rep}_${format.toLowerCase()}`);
+      const columns = format === 'JSONEachRow' ? '' : ` (${TABLE_COLUMNS.token_events.join(', ')})`;
+      const serverCpu = clickhouseServerCpuMs();
       const ms = await clickhouseClient(['--port', TCP_PORT, '--query', `INSERT INTO ${db}.token_events${columns} FORMAT ${format}`], files[format]);
+      const serverCpuMs = serverCpuSince(serverCpu);
       if ((await count(db)) !== EVENTS) throw new Error(`clickhouse-client ${format} inserted ${await count(db)} rows, expected ${EVENTS}`);
       await dropDatabase(db);
-      return ms;
+      return { ms, serverCpuMs };
     };
 
     const runProjector = async (rep: number, variant: string): Promise<Omit<ProjectorRun, 'ratio'>> => {
@@ -136,6 +163,7 @@ async function main(): Promise<void> {
       try {
         const started = projector.runningAt;
         const cpuAtStart = await projector.metric('tw_projector_process_cpu_seconds_total');
+        const serverCpuAtStart = clickhouseServerCpuMs();
         let firstRowsMs = -1;
         let landedMs = -1;
         await waitFor(
@@ -152,6 +180,7 @@ async function main(): Promise<void> {
           { what: `the ${variant} to drain the topic`, intervalMs: 25 },
         );
         const ms = Date.now() - started;
+        const serverCpuMs = serverCpuSince(serverCpuAtStart);
         if ((await count(db)) !== EVENTS) throw new Error(`${variant} landed ${await count(db)} rows, expected ${EVENTS}`);
         return {
           ms,
@@ -162,6 +191,7 @@ async function main(): Promise<void> {
           insertMs: Math.round((await projector.metric('tw_projector_insert_duration_seconds_sum')) * 1000),
           drainCpuMs: Math.round(((await projector.metric('tw_projector_process_cpu_seconds_total')) - cpuAtStart) * 1000),
           peakRssMiB: peakRssMiB(projector.pid),
+          serverCpuMs,
         };
       } finally {
         await projector.kill('SIGTERM');
@@ -172,11 +202,20 @@ async function main(): Promise<void> {
 
     const reps: Repetition[] = [];
     for (let rep = 1; rep <= REPEATS; rep += 1) {
-      const r: Repetition = { clickhouseClientMs: { JSONEachRow: 0, TabSeparated: 0 }, trivialConsumer: { ms: 0, firstBatchMs: 0 }, projectors: {} };
+      const r: Repetition = {
+        clickhouseClientMs: { JSONEachRow: 0, TabSeparated: 0, RowBinary: 0 },
+        clickhouseClientServerCpuMs: { JSONEachRow: undefined, TabSeparated: undefined, RowBinary: undefined },
+        trivialConsumer: { ms: 0, firstBatchMs: 0 },
+        projectors: {},
+      };
       const runs: Record<string, Omit<ProjectorRun, 'ratio'>> = {};
       const steps: Array<() => Promise<void>> = [
         async () => {
-          for (const f of FORMATS) r.clickhouseClientMs[f] = Math.round(await ceiling(rep, f));
+          for (const f of FORMATS) {
+            const c = await ceiling(rep, f);
+            r.clickhouseClientMs[f] = Math.round(c.ms);
+            r.clickhouseClientServerCpuMs[f] = c.serverCpuMs;
+          }
         },
         async () => {
           const c = await countRecords(infra.TW_KAFKA_BROKERS, t.names.tokenEvents, `${t.group}_trivial_${rep}`, EVENTS, fetch);
@@ -204,6 +243,7 @@ async function main(): Promise<void> {
           firstRowsMs: med((r) => r.projectors[v].firstRowsMs),
           drainCpuMs: med((r) => r.projectors[v].drainCpuMs),
           cpuMicrosecondsPerRow: round((med((r) => r.projectors[v].drainCpuMs) * 1000) / EVENTS, 1),
+          serverCpuMs: med((r) => r.projectors[v].serverCpuMs ?? 0),
           inserts: med((r) => r.projectors[v].inserts),
           peakRssMiB: med((r) => r.projectors[v].peakRssMiB ?? 0),
         },
@@ -221,10 +261,8 @@ async function main(): Promise<void> {
       variants: VARIANTS,
       prefill: { ms: prefillMs, eventsPerSecond: rate(prefillMs) },
       medians: {
-        clickhouseClientRowsPerSecond: {
-          JSONEachRow: rate(med((r) => r.clickhouseClientMs.JSONEachRow)),
-          TabSeparated: rate(med((r) => r.clickhouseClientMs.TabSeparated)),
-        },
+        clickhouseClientRowsPerSecond: Object.fromEntries(FORMATS.map((f) => [f, rate(med((r) => r.clickhouseClientMs[f]))])),
+        clickhouseClientServerCpuMs: Object.fromEntries(FORMATS.map((f) => [f, med((r) => r.clickhouseClientServerCpuMs[f] ?? 0)])),
         trivialConsumerRowsPerSecond: rate(med((r) => r.trivialConsumer.ms)),
         ...perVariant,
       },

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'chdb';
-import { ClickHouseError, ClickHouseRow, ClickHouseStore, sql, TabSeparatedRows } from '@tokenwarden/clickhouse';
+import { ClickHouseError, ClickHouseRow, ClickHouseStore, RowBinaryRows, sql } from '@tokenwarden/clickhouse';
 
 /** What the migration runner, the projector and the retention job call on a store. */
-export type SqlStore = Pick<ClickHouseStore, 'command' | 'query' | 'insert' | 'insertTabSeparated'>;
+export type SqlStore = Pick<ClickHouseStore, 'command' | 'query' | 'insert' | 'insertRowBinary'>;
 
 // ClickHouse 25.8 stopped quoting 64-bit integers in JSON output by default;
 // the store's callers (and every expected answer in test/analyst) read them as
@@ -14,7 +14,7 @@ const CONNECTION_ARGS = ['--output_format_json_quote_64bit_integers=1'];
 
 /**
  * The current ClickHouse engine in-process (chdb), behind the same methods as
- * ClickHouseStore: SQL text in, JSONEachRow rows out, TabSeparated bodies in,
+ * ClickHouseStore: SQL text in, JSONEachRow rows out, RowBinary bodies in,
  * ClickHouseError on failure. Only the transport differs; the SQL is the
  * caller's, sent unchanged. One session per test file, in its own folder
  * under the OS temp dir, removed by `close()`.
@@ -56,23 +56,27 @@ export class ChdbStore implements SqlStore {
     }
   }
 
-  /** As ClickHouseStore.insertTabSeparated: `INSERT INTO t (columns) FORMAT TabSeparated` with the parts' bytes. */
-  async insertTabSeparated(table: string, parts: TabSeparatedRows | readonly TabSeparatedRows[]): Promise<void> {
-    const list = parts instanceof TabSeparatedRows ? [parts] : parts;
+  /**
+   * As ClickHouseStore.insertRowBinary: the parts' RowBinary bytes into `table (columns)`.
+   * chdb takes raw inserts in text formats only, so the bytes go in as a string
+   * literal (every byte outside printable ASCII escaped by the escaping helper)
+   * read by the `format` table function with the parts' column types: the
+   * engine reads exactly the bytes the projector sends.
+   */
+  async insertRowBinary(table: string, parts: RowBinaryRows | readonly RowBinaryRows[]): Promise<void> {
+    const list = parts instanceof RowBinaryRows ? [parts] : parts;
     if (list.every((p) => p.rowCount === 0)) return;
-    const columns = list[0].columns;
-    if (list.some((p) => p.columns.join() !== columns.join())) throw new TypeError('insertTabSeparated: parts name different columns');
-    sql.identifier(table); // refuses what the store refuses; chdb checks and writes the names itself
-    try {
-      await this.session.insert({
-        table,
-        columns,
-        values: Buffer.concat(list.flatMap((p) => p.chunks)),
-        format: 'TabSeparated',
-      });
-    } catch (err) {
-      throw queryError(err, `insert into ${table}`);
+    const { columns, types } = list[0];
+    if (list.some((p) => p.columns.join() !== columns.join() || p.types.join() !== types.join())) {
+      throw new TypeError('insertRowBinary: parts name different columns');
     }
+    const names = columns.map((c) => sql.identifier(c));
+    const structure = names.map((c, i) => `${c} ${types[i]}`).join(', ');
+    const body = Buffer.concat(list.flatMap((p) => p.chunks));
+    await this.run(
+      `INSERT INTO ${sql.identifier(table)} (${names.join(', ')}) SELECT * FROM format(RowBinary, ${sql.string(structure)}, ${sql.string(body)})`,
+      'TabSeparated',
+    );
   }
 
   /** Releases the engine and removes its data folder. */

@@ -6,8 +6,8 @@ import { SqlStore } from './chdb-store';
 /**
  * Feeds events to the projector's own batch handler as one consumed Kafka
  * batch: Avro single-object bytes in, decoded by the codec, checked by the
- * field rules, mapped by toRow, encoded as TabSeparated and inserted with
- * `insertTabSeparated`, exactly as the running projector does. Every row
+ * field rules, mapped by toRow, encoded as RowBinary and inserted with
+ * `insertRowBinary`, exactly as the running projector does. Every row
  * gets `ingestedAtMs` as its ingested_at, as one projector batch does.
  * Returns the records the projector rejected (none expected).
  */

@@ -3,7 +3,8 @@
 // from the committed offsets and the oracle holds.
 import { decode } from '@tokenwarden/events';
 import { waitFor } from '@tokenwarden/testing';
-import { TABLE_COLUMNS } from '../../apps/projector/src/projection/row-mapping';
+import { TABLE_COLUMNS, TABLE_SCHEMAS } from '../../apps/projector/src/projection/row-mapping';
+import { readRowBinary } from '../../libs/clickhouse/src/row-binary-reader.fixture';
 import { ClickHouseProxy, InsertPhase } from './support/clickhouse-proxy';
 import { tokenEvent } from './support/events';
 import { judge } from './support/oracle';
@@ -12,13 +13,10 @@ import { ProjectorProcess } from './support/projector-process';
 
 const EVENTS = 1500;
 
-/** Event ids in a token_events insert body (TabSeparated, the columns of TABLE_COLUMNS; ids need no escaping). */
-const idsIn = (body: string): string[] => {
+/** Event ids in a token_events insert body (RowBinary, the columns of TABLE_SCHEMAS). */
+const idsIn = (body: Buffer): string[] => {
   const column = TABLE_COLUMNS.token_events.indexOf('event_id');
-  return body
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split('\t')[column]);
+  return readRowBinary(body, Object.values(TABLE_SCHEMAS.token_events)).map((row) => row[column] as string);
 };
 
 async function killedAt(phase: InsertPhase): Promise<void> {

@@ -1,6 +1,6 @@
 export { ClickHouseError, type ClickHouseErrorCode } from './clickhouse-error';
 export { ClickHouseStore, type ClickHouseOptions, type ClickHouseRow, clickHouseOptionsFromConfig } from './clickhouse-store';
 export { sql, type SqlValue } from './sql';
-export { TabSeparatedRows } from './tab-separated';
+export { RowBinaryRows } from './row-binary';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate';
 export { defaultMigrationsDir, loadMigrations, type MigrationFile } from './migration-files';

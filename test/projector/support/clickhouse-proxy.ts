@@ -6,8 +6,8 @@ export type InsertPhase = 'before' | 'during' | 'after';
 
 export interface HeldInsert {
   phase: InsertPhase;
-  /** The body the projector sent (rows of the held insert, TabSeparated). */
-  body: string;
+  /** The body the projector sent (rows of the held insert, RowBinary). */
+  body: Buffer;
   /** ClickHouse's HTTP status for an 'after' hold (200: the rows are in). */
   status?: number;
 }
@@ -124,24 +124,22 @@ export class ClickHouseProxy {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    if (phase === 'before') return resolve({ phase, body: body.toString() });
+    if (phase === 'before') return resolve({ phase, body });
     // Same headers as the projector sent (the client streams: chunked encoding).
     const upstreamReq = request({ host: this.upstream.hostname, port: this.upstream.port, method: req.method, path: req.url, headers: req.headers });
     upstreamReq.on('error', () => undefined);
     this.track(upstreamReq, req);
     if (phase === 'during') {
-      // About half the body reaches ClickHouse, cut inside a row, then the connection dies with
-      // the projector. (Cut at a row boundary, ClickHouse 18.16 takes the end of the connection
-      // for the end of the body and commits the rows before it: replay and dedup absorb that too.)
-      let cut = Math.floor(body.length / 2);
-      while (cut < body.length - 1 && (body[cut - 1] === 0x0a || body[cut] === 0x0a)) cut += 1;
-      upstreamReq.write(body.subarray(0, cut), () => resolve({ phase, body: body.toString() }));
+      // About half the body reaches ClickHouse, almost always cut inside a row, then the connection
+      // dies with the projector. (Cut at a row boundary, ClickHouse 18.16 takes the end of the
+      // connection for the end of the body and commits the rows before it: replay and dedup absorb that too.)
+      upstreamReq.write(body.subarray(0, Math.floor(body.length / 2)), () => resolve({ phase, body }));
       return;
     }
     // 'after': ClickHouse applies the insert; its answer never reaches the projector.
     upstreamReq.on('response', (upstreamRes) => {
       upstreamRes.resume();
-      upstreamRes.on('end', () => resolve({ phase, body: body.toString(), status: upstreamRes.statusCode }));
+      upstreamRes.on('end', () => resolve({ phase, body, status: upstreamRes.statusCode }));
     });
     upstreamReq.end(body);
   }

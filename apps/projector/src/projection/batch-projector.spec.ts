@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ClickHouseError, TabSeparatedRows } from '@tokenwarden/clickhouse';
+import { ClickHouseError, RowBinaryRows } from '@tokenwarden/clickhouse';
 import { EventCodec, EventTypeName, EventValueMap } from '@tokenwarden/events';
 import { ConsumedRecord } from '@tokenwarden/kafka';
+import { readRowBinary } from '../../../../libs/clickhouse/src/row-binary-reader.fixture';
 import { sampleEvent } from '../../../../libs/events/fixtures/samples';
 import { BatchProjector } from './batch-projector';
 
@@ -9,17 +10,14 @@ const NOW = Date.UTC(2024, 10, 29, 14, 0, 0);
 const codec = new EventCodec();
 
 function setup(failWith?: () => Error) {
-  // Each insert as the rows it carried: column name to the TabSeparated field text.
-  const inserts: Array<{ table: string; rows: Array<Record<string, string>> }> = [];
+  // Each insert as the rows it carried: column name to the value read back from the RowBinary body.
+  const inserts: Array<{ table: string; rows: Array<Record<string, unknown>> }> = [];
   const store = {
-    insertTabSeparated: async (table: string, parts: TabSeparatedRows | readonly TabSeparatedRows[]) => {
+    insertRowBinary: async (table: string, parts: RowBinaryRows | readonly RowBinaryRows[]) => {
       if (failWith) throw failWith();
-      const list = parts instanceof TabSeparatedRows ? [parts] : parts;
+      const list = parts instanceof RowBinaryRows ? [parts] : parts;
       const rows = list.flatMap((p) =>
-        p.text
-          .split('\n')
-          .slice(0, -1)
-          .map((line) => Object.fromEntries(line.split('\t').map((v, i) => [p.columns[i], v]))),
+        readRowBinary(Buffer.concat(p.chunks), p.types).map((values) => Object.fromEntries(values.map((v, i) => [p.columns[i], v]))),
       );
       inserts.push({ table, rows });
     },

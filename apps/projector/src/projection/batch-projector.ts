@@ -13,7 +13,7 @@ export interface ProjectionObserver extends InsertObserver {
 
 export interface BatchProjectorOptions {
   codec: EventCodec;
-  store: Pick<ClickHouseStore, 'insertTabSeparated'>;
+  store: Pick<ClickHouseStore, 'insertRowBinary'>;
   database: string;
   maxRecordBytes: number;
   maxFutureMs: number;

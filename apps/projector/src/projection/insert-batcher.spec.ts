@@ -1,21 +1,23 @@
 import { setImmediate as tick } from 'node:timers/promises';
-import { ClickHouseError, ClickHouseRow, TabSeparatedRows } from '@tokenwarden/clickhouse';
+import { ClickHouseError, ClickHouseRow, RowBinaryRows } from '@tokenwarden/clickhouse';
+import { readRowBinary } from '../../../../libs/clickhouse/src/row-binary-reader.fixture';
 import { InsertBatcher } from './insert-batcher';
-import { ProjectorTable, TABLE_COLUMNS } from './row-mapping';
+import { ProjectorTable, TABLE_SCHEMAS } from './row-mapping';
 
 type Outcome = 'ok' | Error | Promise<void>;
 
-/** A row of `table` whose first column (event_id or alert_id) is `id`. */
+/** A row of `table` whose first column (event_id or alert_id) is `id`, every other column a value of its type. */
 function row(table: ProjectorTable, id: string): ClickHouseRow {
-  return Object.fromEntries(TABLE_COLUMNS[table].map((c, i) => [c, i === 0 ? id : c === 'aud' || c === 'scope' ? [] : 'x']));
+  const value = (type: string) => (type === 'String' ? 'x' : type.startsWith('Nullable') ? null : type.startsWith('Array') ? [] : 0);
+  return Object.fromEntries(Object.entries(TABLE_SCHEMAS[table]).map(([c, type], i) => [c, i === 0 ? id : value(type)]));
 }
 
 function setup(options: { maxRows?: number; maxInFlight?: number; outcome?: (ids: string[]) => Outcome } = {}) {
   const calls: Array<{ table: string; ids: string[] }> = [];
   const store = {
-    insertTabSeparated: async (table: string, parts: TabSeparatedRows | readonly TabSeparatedRows[]) => {
-      const list = parts instanceof TabSeparatedRows ? [parts] : parts;
-      const ids = list.flatMap((p) => p.text.split('\n').slice(0, -1).map((line) => line.split('\t')[0]));
+    insertRowBinary: async (table: string, parts: RowBinaryRows | readonly RowBinaryRows[]) => {
+      const list = parts instanceof RowBinaryRows ? [parts] : parts;
+      const ids = list.flatMap((p) => readRowBinary(Buffer.concat(p.chunks), p.types).map((values) => values[0] as string));
       calls.push({ table, ids });
       const outcome = options.outcome?.(ids) ?? 'ok';
       if (outcome instanceof Error) throw outcome;

@@ -1,6 +1,6 @@
-import { ClickHouseError, ClickHouseRow, ClickHouseStore, TabSeparatedRows } from '@tokenwarden/clickhouse';
+import { ClickHouseError, ClickHouseRow, ClickHouseStore, RowBinaryRows } from '@tokenwarden/clickhouse';
 import { ProjectorError } from './projector-error';
-import { ProjectorTable, TABLE_COLUMNS } from './row-mapping';
+import { ProjectorTable, TABLE_SCHEMAS } from './row-mapping';
 
 /** What the batcher reports about its inserts (a part of ProjectionObserver). */
 export interface InsertObserver {
@@ -9,7 +9,7 @@ export interface InsertObserver {
 }
 
 export interface InsertBatcherOptions {
-  store: Pick<ClickHouseStore, 'insertTabSeparated'>;
+  store: Pick<ClickHouseStore, 'insertRowBinary'>;
   /** Fully qualified name of each table. */
   tables: Readonly<Record<ProjectorTable, string>>;
   /** A pending insert of this many rows goes out even while rows are still being added to it. */
@@ -25,7 +25,7 @@ export interface InsertBatcherOptions {
 const SCHEMA_MISSING_CODES = new Set([60, 81, 16, 47]);
 
 interface Part {
-  rows: TabSeparatedRows;
+  rows: RowBinaryRows;
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -108,7 +108,7 @@ export class InsertBatcher {
     if (!pending) this.pending.set(table, (pending = new Pending()));
     let part = pending.parts.get(contribution);
     if (!part) {
-      const rows = new TabSeparatedRows(TABLE_COLUMNS[table]);
+      const rows = new RowBinaryRows(TABLE_SCHEMAS[table]);
       let settle!: Pick<Part, 'resolve' | 'reject'>;
       contribution.track(new Promise<void>((resolve, reject) => (settle = { resolve, reject })));
       pending.parts.set(contribution, (part = { rows, ...settle }));
@@ -160,7 +160,7 @@ export class InsertBatcher {
     const started = process.hrtime.bigint();
     const name = this.options.tables[table];
     try {
-      await this.options.store.insertTabSeparated(name, parts.map((p) => p.rows));
+      await this.options.store.insertRowBinary(name, parts.map((p) => p.rows));
     } catch (err) {
       const code = err instanceof ClickHouseError || err instanceof ProjectorError ? err.code : 'BUG';
       this.options.observer?.insertFailed(table, code);

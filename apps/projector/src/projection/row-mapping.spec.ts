@@ -2,20 +2,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_TYPE_NAMES, EventTypeName, EventValueMap, TokenwardenEvent } from '@tokenwarden/events';
 import { sampleEvent } from '../../../../libs/events/fixtures/samples';
-import { ProjectorTable, TABLE_COLUMNS, TABLE_OF_TYPE, toRow } from './row-mapping';
+import { ProjectorTable, TABLE_COLUMNS, TABLE_OF_TYPE, TABLE_SCHEMAS, toRow } from './row-mapping';
 
 const INGESTED_AT = Date.UTC(2024, 10, 29, 13, 20, 1, 999);
 
-/** Column names of a table, read from its migration: the row must send exactly these. */
-function columnsOf(table: ProjectorTable): string[] {
+/** Columns of a table with their types, read from its migration: the row must send exactly these. */
+function schemaOf(table: ProjectorTable): Array<[string, string]> {
   const file = { token_events: '001_token_events.sql', key_events: '002_key_events.sql', alerts: '003_alerts.sql' }[table];
   const text = readFileSync(join(__dirname, '../../../../schemas/clickhouse', file), 'utf8');
   const body = text.slice(text.indexOf('(\n') + 2, text.indexOf('\n)\nENGINE'));
   return body
     .split('\n')
-    .map((line) => /^\s+([a-z_]+)\s+\S/.exec(line)?.[1])
-    .filter((c): c is string => c !== undefined);
+    .map((line) => /^\s+([a-z_]+)\s+([A-Za-z0-9]+(?:\([^)]*\)+)?)/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1], m[2]]);
 }
+const columnsOf = (table: ProjectorTable): string[] => schemaOf(table).map(([name]) => name);
 
 function setup<K extends EventTypeName>(type: K, overrides: Partial<EventValueMap[K]> = {}) {
   const event = { type, value: sampleEvent(type, overrides) } as TokenwardenEvent;
@@ -37,7 +39,8 @@ describe('toRow', () => {
     expect(Object.keys(row)).toEqual(TABLE_COLUMNS[table]);
   });
 
-  it.each(['token_events', 'key_events', 'alerts'] as const)('names the columns of %s in the order of its migration', (table) => {
+  it.each(['token_events', 'key_events', 'alerts'] as const)('names the columns of %s with their types in the order of its migration', (table) => {
+    expect(Object.entries(TABLE_SCHEMAS[table])).toEqual(schemaOf(table));
     expect(TABLE_COLUMNS[table]).toEqual(columnsOf(table));
   });
 

@@ -1,10 +1,10 @@
-// The projector writes TabSeparated (TabSeparatedRows over TABLE_COLUMNS);
-// the analyst tests and the row-mapping contract insert the same toRow rows
-// as JSONEachRow. This pins that both land byte for byte the same, for every
+// The projector writes RowBinary (RowBinaryRows over TABLE_SCHEMAS); the
+// analyst tests and the row-mapping contract insert the same toRow rows as
+// JSONEachRow. This pins that both land byte for byte the same, for every
 // event type, for values at the edges of their columns and for hostile strings.
-import { ClickHouseRow, ClickHouseStore, migrate, sql, TabSeparatedRows } from '@tokenwarden/clickhouse';
+import { ClickHouseRow, ClickHouseStore, migrate, RowBinaryRows, sql } from '@tokenwarden/clickhouse';
 import { EVENT_TYPE_NAMES, EventHeader, TokenwardenEvent } from '@tokenwarden/events';
-import { ProjectorTable, TABLE_COLUMNS, toRow } from '../../apps/projector/src/projection/row-mapping';
+import { ProjectorTable, TABLE_COLUMNS, TABLE_SCHEMAS, toRow } from '../../apps/projector/src/projection/row-mapping';
 import { HOSTILE_STRINGS } from '../../libs/clickhouse/src/hostile-strings.fixture';
 import { sampleEvent } from '../../libs/events/fixtures/samples';
 import { setupDatabase } from '../clickhouse/clickhouse-env';
@@ -29,40 +29,40 @@ function events(): TokenwardenEvent[] {
   return out;
 }
 
-describe('TabSeparated rows of the projector land as JSONEachRow rows do', () => {
+describe('RowBinary rows of the projector land as JSONEachRow rows do', () => {
   let store: ClickHouseStore;
   let database: string;
   let drop: () => Promise<void>;
 
-  beforeAll(async () => ({ store, database, drop } = await setupDatabase('projector_tsv')));
+  beforeAll(async () => ({ store, database, drop } = await setupDatabase('projector_rowbinary')));
   afterAll(async () => drop());
 
   it('stores every column identically for every event type, edge value and hostile string', async () => {
-    const [viaJson, viaTsv] = [`${database}_json`, `${database}_tsv`];
+    const [viaJson, viaRowBinary] = [`${database}_json`, `${database}_rb`];
     await migrate(store, { database: viaJson });
-    await migrate(store, { database: viaTsv });
+    await migrate(store, { database: viaRowBinary });
     try {
       const projected = events().map((e) => toRow(e, INGESTED_AT));
       for (const table of TABLES) {
         const rows: ClickHouseRow[] = projected.filter((p) => p.table === table).map((p) => p.row);
-        const tsv = new TabSeparatedRows(TABLE_COLUMNS[table]);
-        for (const row of rows) tsv.push(row);
+        const encoded = new RowBinaryRows(TABLE_SCHEMAS[table]);
+        for (const row of rows) encoded.push(row);
         await store.insert(`${viaJson}.${table}`, rows);
-        await store.insertTabSeparated(`${viaTsv}.${table}`, tsv);
+        await store.insertRowBinary(`${viaRowBinary}.${table}`, encoded);
       }
       for (const table of TABLES) {
         // Strings compared as the server's hex of their bytes, so no client-side decoding can hide a difference.
         const columns = TABLE_COLUMNS[table].map((c) => `toString(${sql.identifier(c)}) AS ${sql.identifier(c)}, hex(toString(${sql.identifier(c)})) AS ${sql.identifier(`${c}_hex`)}`);
         const read = (db: string) => store.query(`SELECT ${columns.join(', ')} FROM ${sql.identifier(`${db}.${table}`)} ORDER BY event_id`);
-        const [json, tsv] = [await read(viaJson), await read(viaTsv)];
-        expect(tsv).toEqual(json);
-        expect(tsv.length).toBe(projected.filter((p) => p.table === table).length);
+        const [json, rowBinary] = [await read(viaJson), await read(viaRowBinary)];
+        expect(rowBinary).toEqual(json);
+        expect(rowBinary.length).toBe(projected.filter((p) => p.table === table).length);
       }
       // The analyst view's derived tables saw the same rows too.
       const lifecycle = (db: string) => store.query(`SELECT * FROM ${sql.identifier(`${db}.token_lifecycle`)} ORDER BY tenant_id, iss, jti`);
-      expect(await lifecycle(viaTsv)).toEqual(await lifecycle(viaJson));
+      expect(await lifecycle(viaRowBinary)).toEqual(await lifecycle(viaJson));
     } finally {
-      for (const db of [viaJson, viaTsv]) await store.command(`DROP DATABASE IF EXISTS ${sql.identifier(db)}`);
+      for (const db of [viaJson, viaRowBinary]) await store.command(`DROP DATABASE IF EXISTS ${sql.identifier(db)}`);
     }
   });
 });
