@@ -21,7 +21,9 @@ export const UUID_BYTES = 16;
  * Per-key state in flat typed arrays ("slots"), so every tracked key costs the
  * same fixed number of bytes whatever its traffic: a ring of sub-bucket
  * counts, the newest event time, a few evidence ids (16 bytes each) and, for
- * distinct rules, a small set of (value hash, last bucket) pairs. A Map finds
+ * distinct rules, a small set of (value hash, last bucket) pairs: its first
+ * entry in the slot, the others in an overflow block taken only when the key
+ * sees a second value (most tokens are seen from one address). A Map finds
  * a key's slot; a doubly linked list in two Int32Arrays orders slots by last
  * touch, so idle and over-cap keys are evicted from its tail in O(1) each.
  * Arrays grow by doubling up to maxKeys; they never shrink.
@@ -43,9 +45,17 @@ export class KeyTable {
   /** Next evidence position and number of filled positions. */
   evidencePos!: Uint8Array;
   evidenceLen!: Uint8Array;
+  /** Distinct entry 0 of each slot: (value hash, newest bucket seen). */
   distinctHash!: Uint32Array;
   distinctBucket!: Float64Array;
   distinctLen!: Uint8Array;
+  /** Overflow block of each slot, plus one (0: none): entries 1.. of block b are at b * (distinctSlots - 1) + entry - 1. */
+  distinctBlock!: Int32Array;
+  overflowHash = new Uint32Array(0);
+  overflowBucket = new Float64Array(0);
+  private overflowBlocks = 0;
+  private overflowUsed = 0;
+  private overflowFree: number[] = [];
   private prev!: Int32Array;
   private next!: Int32Array;
   private keys: Array<string | undefined> = [];
@@ -111,10 +121,22 @@ export class KeyTable {
     return n;
   }
 
+  /** Index before entry 1 of the slot's overflow block (entry i >= 1 is at the result + i); meaningful once it has one. */
+  overflowBase(slot: number): number {
+    return (this.distinctBlock[slot] - 1) * (this.distinctSlots - 1) - 1;
+  }
+
+  /** overflowBase, taking a block first when the slot has none yet (it is about to hold its second entry). */
+  takeOverflow(slot: number): number {
+    if (this.distinctBlock[slot] === 0) this.distinctBlock[slot] = (this.overflowFree.pop() ?? this.newOverflowBlock()) + 1;
+    return this.overflowBase(slot);
+  }
+
   /** Approximate bytes held by the typed arrays (the Map and key strings come on top). */
   slabBytes(): number {
     const arrays = [this.counts, this.headBucket, this.newestMs, this.evidenceIds, this.evidenceTimes, this.evidencePos,
-      this.evidenceLen, this.distinctHash, this.distinctBucket, this.distinctLen, this.prev, this.next];
+      this.evidenceLen, this.distinctHash, this.distinctBucket, this.distinctLen, this.distinctBlock, this.overflowHash, this.overflowBucket,
+      this.prev, this.next];
     return arrays.reduce((sum, a) => sum + a.byteLength, 0) + this.capacity * 8;
   }
 
@@ -137,6 +159,10 @@ export class KeyTable {
     this.o.onEvict?.(key, reason);
     this.unlink(slot);
     this.index.delete(key);
+    if (this.distinctSlots > 0 && this.distinctBlock[slot] > 0) {
+      this.overflowFree.push(this.distinctBlock[slot] - 1);
+      this.distinctBlock[slot] = 0;
+    }
     this.keys[slot] = undefined;
     this.free.push(slot);
   }
@@ -182,12 +208,30 @@ export class KeyTable {
     this.evidenceTimes = copy(this.evidenceTimes, (n) => new Uint32Array(n), e);
     this.evidencePos = copy(this.evidencePos, (n) => new Uint8Array(n), 1);
     this.evidenceLen = copy(this.evidenceLen, (n) => new Uint8Array(n), 1);
-    this.distinctHash = copy(this.distinctHash, (n) => new Uint32Array(n), d);
-    this.distinctBucket = copy(this.distinctBucket, (n) => new Float64Array(n), d);
+    const inline = Math.min(d, 1);
+    this.distinctHash = copy(this.distinctHash, (n) => new Uint32Array(n), inline);
+    this.distinctBucket = copy(this.distinctBucket, (n) => new Float64Array(n), inline);
     this.distinctLen = copy(this.distinctLen, (n) => new Uint8Array(n), 1);
+    this.distinctBlock = copy(this.distinctBlock, (n) => new Int32Array(n), inline);
     this.prev = copy(this.prev, (n) => new Int32Array(n), 1);
     this.next = copy(this.next, (n) => new Int32Array(n), 1);
     this.keys.length = capacity;
     this.capacity = capacity;
+  }
+
+  /** A block never used before; the pool doubles (up to one block per slot) when full. */
+  private newOverflowBlock(): number {
+    if (this.overflowUsed === this.overflowBlocks) {
+      const per = this.distinctSlots - 1;
+      const blocks = Math.min(this.o.maxKeys, Math.max(64, this.overflowBlocks * 2));
+      const hash = new Uint32Array(blocks * per);
+      const bucket = new Float64Array(blocks * per);
+      hash.set(this.overflowHash);
+      bucket.set(this.overflowBucket);
+      this.overflowHash = hash;
+      this.overflowBucket = bucket;
+      this.overflowBlocks = blocks;
+    }
+    return this.overflowUsed++;
   }
 }

@@ -173,6 +173,20 @@ export function hash32(s: string): number {
   return h >>> 0;
 }
 
+// Entry 0 of a slot's distinct set lives in the slot; entries 1.. in its overflow block, at `base + i` (KeyTable.overflowBase).
+const hashAt = (t: KeyTable, slot: number, base: number, i: number): number => (i === 0 ? t.distinctHash[slot] : t.overflowHash[base + i]);
+const bucketAt = (t: KeyTable, slot: number, base: number, i: number): number => (i === 0 ? t.distinctBucket[slot] : t.overflowBucket[base + i]);
+
+function setEntry(t: KeyTable, slot: number, base: number, i: number, hash: number, bucket: number): void {
+  if (i === 0) {
+    t.distinctHash[slot] = hash;
+    t.distinctBucket[slot] = bucket;
+  } else {
+    t.overflowHash[base + i] = hash;
+    t.overflowBucket[base + i] = bucket;
+  }
+}
+
 /**
  * Records `value` seen at `bucket`. Returns true when it is new to the
  * window of n buckets ending at the head. When the set is full, the entry
@@ -181,34 +195,42 @@ export function hash32(s: string): number {
  */
 export function addDistinct(t: KeyTable, slot: number, value: string, bucket: number, n: number): boolean {
   const d = t.distinctSlots;
-  const base = slot * d;
   const h = hash32(value);
   const windowStart = t.headBucket[slot] - n + 1;
   const len = t.distinctLen[slot];
+  let base = t.overflowBase(slot);
   let oldest = -1;
+  let oldestBucket = 0;
   for (let i = 0; i < len; i++) {
-    if (t.distinctHash[base + i] === h) {
-      const wasIn = t.distinctBucket[base + i] >= windowStart;
-      if (bucket > t.distinctBucket[base + i]) t.distinctBucket[base + i] = bucket;
-      return !wasIn && t.distinctBucket[base + i] >= windowStart;
+    const seen = bucketAt(t, slot, base, i);
+    if (hashAt(t, slot, base, i) === h) {
+      const wasIn = seen >= windowStart;
+      const newest = bucket > seen ? bucket : seen;
+      if (bucket > seen) setEntry(t, slot, base, i, h, bucket);
+      return !wasIn && newest >= windowStart;
     }
-    if (oldest < 0 || t.distinctBucket[base + i] < t.distinctBucket[base + oldest]) oldest = i;
+    if (oldest < 0 || seen < oldestBucket) {
+      oldest = i;
+      oldestBucket = seen;
+    }
   }
   let at = len;
   if (len === d) {
-    if (t.distinctBucket[base + oldest] >= windowStart) return false;
+    if (oldestBucket >= windowStart) return false;
     at = oldest;
-  } else t.distinctLen[slot] = len + 1;
-  t.distinctHash[base + at] = h;
-  t.distinctBucket[base + at] = bucket;
+  } else {
+    t.distinctLen[slot] = len + 1;
+    if (len === 1) base = t.takeOverflow(slot);
+  }
+  setEntry(t, slot, base, at, h, bucket);
   return bucket >= windowStart;
 }
 
 /** Distinct values seen in the n buckets ending at the head. */
 export function distinctInWindow(t: KeyTable, slot: number, n: number): number {
-  const base = slot * t.distinctSlots;
+  const base = t.overflowBase(slot);
   const windowStart = t.headBucket[slot] - n + 1;
   let c = 0;
-  for (let i = 0; i < t.distinctLen[slot]; i++) if (t.distinctBucket[base + i] >= windowStart) c++;
+  for (let i = 0, len = t.distinctLen[slot]; i < len; i++) if (bucketAt(t, slot, base, i) >= windowStart) c++;
   return c;
 }
