@@ -180,9 +180,9 @@ async function latencies(): Promise<void> {
     await step('phase C: detector alone, produce → alert (bench/detector/latency.ts)', ['detectorAloneProduceToAlertP99Ms'], async () => {
       const r = await runComponentBench('detector-latency', 'detector', 'bench/detector/latency.ts', SETTINGS.detectorLatency, 420_000);
       record('detectorAloneProduceToAlertP99Ms', numberAt(r, 'latencyMs.p99'));
-      notes.detectorAloneProduceToAlertP99Ms = `bench/detector/latency.ts: the detector alone at 70 % of its own sustained rate (${numberAt(r, 'sustained.rate')} events/s: the highest step that held, a lower bound if it was the last one tried), p50 ${numberAt(r, 'latencyMs.p50')} ms`;
+      notes.detectorAloneProduceToAlertP99Ms = `bench/detector/latency.ts: the detector alone at 70 % of its own sustained rate (${numberAt(r, 'sustained.rate')} events/s: the highest step that held, a lower bound if it was the last one tried), from the hand-over of the 20th issuance of a reissue storm to the broker's append time of its OPEN alert (LogAppendTime on the alerts topic), p50 ${numberAt(r, 'latencyMs.p50')} ms; read by the bench's own consumer, which shares its event loop with the load: p50 ${numberAt(r, 'readLatencyMs.p50')}, p99 ${numberAt(r, 'readLatencyMs.p99')} ms; bench schedule up to ${numberAt(r, 'stalls.benchMaxTickLateMs')} ms late`;
       ceilings['detector sustained events/s (open loop)'] = numberAt(r, 'sustained.rate');
-      details.detectorLatency = { reportPath: r.reportPath, sustained: r.sustained, measured: r.measured, latencyMs: r.latencyMs, incidents: r.incidents, alerted: r.alerted, exitCode: r.exitCode };
+      details.detectorLatency = { reportPath: r.reportPath, sustained: r.sustained, measured: r.measured, latencyMs: r.latencyMs, readLatencyMs: r.readLatencyMs, stalls: r.stalls, incidents: r.incidents, alerted: r.alerted, exitCode: r.exitCode };
     });
   } else notMeasured.detectorAloneProduceToAlertP99Ms = 'bench/detector/latency.ts does not exist in this checkout';
 }
