@@ -202,9 +202,10 @@ async function main(): Promise<void> {
       steps.push({ rate, achievedRate, behindAfter1s: behind, ok, producerBound: bound });
       console.log(JSON.stringify(steps[steps.length - 1]));
       if (bound && behind <= rate / 2) {
-        // The detector kept up with all the bench could send: a lower bound of its sustained rate.
+        // The detector kept up with all the bench could send: a lower bound of its sustained rate, and never below
+        // a step that held (the bench's producer may fall short of an earlier step's rate on a busy machine).
         producerBound = true;
-        sustained = achievedRate;
+        sustained = Math.max(sustained, achievedRate);
       }
       if (!ok) break;
       sustained = rate;
