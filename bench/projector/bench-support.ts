@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { cpuSecondsOf } from '../pipeline/cpu-sampler';
 
 /** Median of a non-empty list. */
 export function median(xs: readonly number[]): number {
@@ -162,7 +163,6 @@ export function peakRssMiB(pid: number): number | undefined {
 }
 
 const CLICKHOUSE_PID_FILE = join(__dirname, '../../.local/clickhouse/clickhouse.pid');
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /**
  * CPU time (ms, user + system) the infra/local ClickHouse server has used so
@@ -170,12 +170,12 @@ const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
  * The difference over a run shows how much of the two cores the server took.
  */
 export function clickhouseServerCpuMs(): number | undefined {
+  let pid: number;
   try {
-    const pid = readFileSync(CLICKHOUSE_PID_FILE, 'utf8').trim();
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the third on
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    pid = Number(readFileSync(CLICKHOUSE_PID_FILE, 'utf8').trim());
   } catch {
     return undefined;
   }
+  const seconds = cpuSecondsOf(pid);
+  return seconds === undefined ? undefined : seconds * 1000;
 }
