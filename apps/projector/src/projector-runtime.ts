@@ -26,7 +26,7 @@ export interface ProjectorHealth {
 /**
  * One projector process: owns its adapters and their order of start and stop.
  * Start: migrate ClickHouse, create topics, then consume token-events,
- * key-events and alerts. Stop: stop fetching, let the batch in hand finish
+ * key-events and alerts. Stop: stop fetching, let the batches in hand land
  * and commit, then close the dead-letter producer and ClickHouse.
  * Infrastructure that is down at start is waited for, never crash-looped on.
  */
@@ -78,6 +78,8 @@ export class ProjectorRuntime {
       retryBaseMs: config.TW_PROJECTOR_RETRY_BASE_MS,
       retryMaxMs: config.TW_PROJECTOR_RETRY_MAX_MS,
       sessionTimeoutMs: config.TW_PROJECTOR_SESSION_TIMEOUT_MS,
+      // The next fetch is read and projected while the last inserts land; offsets still follow the inserts.
+      pipelined: true,
       now,
       onFatal,
     });
@@ -104,7 +106,7 @@ export class ProjectorRuntime {
     });
   }
 
-  /** Stop consuming, finish and commit the batch in hand, close. Safe to call at any point. */
+  /** Stop consuming, let the batches in hand land and commit, close. Safe to call at any point. */
   async stop(): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';

@@ -17,8 +17,8 @@ export const projectorSpec = {
   TW_PROJECTOR_MAX_FETCH_BYTES: field.int({ default: 64 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 }),
   /** Partitions projected at once (their rows share inserts): at least the partitions one instance owns. */
   TW_PROJECTOR_PARTITIONS_CONCURRENTLY: field.int({ default: 16, min: 1, max: 64 }),
-  /** An insert goes out at this many rows even while the partitions in hand are still being projected. */
-  TW_PROJECTOR_MAX_INSERT_ROWS: field.int({ default: 16384, min: 1, max: 1048576 }),
+  /** An insert goes out at this many rows (a quarter while no insert runs) even while the partitions in hand are still being projected. */
+  TW_PROJECTOR_MAX_INSERT_ROWS: field.int({ default: 32768, min: 1, max: 1048576 }),
   /** Inserts in flight at once; rows projected meanwhile wait and go out together. */
   TW_PROJECTOR_INSERTS_IN_FLIGHT: field.int({ default: 2, min: 1, max: 16 }),
   /** A record larger than this is dead-lettered unread (ERR_PROJECTOR_TOO_LARGE). */

@@ -5,6 +5,7 @@ import { EventProducer } from './event-producer';
 import { KafkaConnection } from './kafka-connection';
 import { classify } from './kafka-error';
 import { PartitionStats } from './partition-stats';
+import { PipelinedBatches, SettledBatch } from './pipelined-batches';
 import { ConsumedRecord, consumedRecord } from './records';
 
 /** What a handler reports back: records it could never process (poison), with the reason. */
@@ -36,22 +37,32 @@ export interface ConsumerRunnerOptions {
   partitionsConsumedConcurrently?: number;
   /** Group session timeout: how soon a dead member's partitions move to another member. kafkajs default 30 000. */
   sessionTimeoutMs?: number;
+  /**
+   * Fetch the partition's next batch while the handler still works on this
+   * one (at most two batches per partition in hand); offsets are then
+   * committed explicitly, in order, once each handler resolved
+   * (PipelinedBatches). Off: the next fetch waits for every handler of this one.
+   */
+  pipelined?: boolean;
   now?: () => number;
   /** Called when the consumer stops for good (a bug in a handler). */
   onFatal?: (err: unknown) => void;
 }
 
 /**
- * Runs a consumer group with at-least-once semantics: offsets are resolved only
- * after the handler succeeded and poison records sit safely on the dead-letter
- * topic. A retriable failure pauses the partition and retries with jittered
- * backoff; it never skips and never crash-loops.
+ * Runs a consumer group with at-least-once semantics: offsets are resolved
+ * (pipelined: committed) only after the handler succeeded and poison records
+ * sit safely on the dead-letter topic. A retriable failure pauses the
+ * partition and retries with jittered backoff; it never skips and never
+ * crash-loops.
  */
 export class ConsumerRunner {
   readonly stats = new PartitionStats();
   private readonly consumer: Consumer;
   private readonly attempts = new Map<string, number>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  private readonly pipeline?: PipelinedBatches;
+  private running = false;
 
   constructor(
     private readonly conn: KafkaConnection,
@@ -73,6 +84,19 @@ export class ConsumerRunner {
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       if (!e.payload.restart) (options.onFatal ?? defaultFatal)(e.payload.error);
     });
+    if (options.pipelined) {
+      this.pipeline = new PipelinedBatches({
+        settle: (payload) => this.settle(payload),
+        landed: (payload, settled) => this.count(payload, settled),
+        commit: (topic, partition, offset) => this.commit(topic, partition, offset),
+        rewind: (payload) => {
+          const { topic, partition } = payload.batch;
+          this.consumer.seek({ topic, partition, offset: payload.batch.messages[0].offset });
+          this.retryLater(payload);
+        },
+        fatal: options.onFatal ?? defaultFatal,
+      });
+    }
   }
 
   async start(): Promise<void> {
@@ -83,49 +107,73 @@ export class ConsumerRunner {
       throw this.conn.unavailable(`start consumer group ${this.options.groupId}`, err);
     }
     await this.consumer.run({
-      autoCommit: true,
+      // Pipelined, this runner commits each batch itself, in order, once it landed.
+      autoCommit: !this.pipeline,
       autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.onBatch(payload),
+      eachBatch: this.pipeline?.onBatch ?? ((payload) => this.onBatch(payload)),
     });
+    this.running = true;
   }
 
-  /** Stops fetching, lets the batch in hand finish, commits what was resolved, disconnects. */
+  /** Stops fetching, lets the batches in hand finish, commits what landed, disconnects. */
   async stop(): Promise<void> {
     for (const t of this.resumeTimers) clearTimeout(t);
     this.resumeTimers.clear();
+    if (this.pipeline && this.running) {
+      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+      await this.pipeline.drain();
+    }
+    this.running = false;
     await this.consumer.disconnect();
+    // A batch that failed while stopping scheduled a resume; nothing is left to resume.
+    for (const t of this.resumeTimers) clearTimeout(t);
+    this.resumeTimers.clear();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+    const settled = await this.settle(payload);
+    if (settled === 'retry') return this.retryLater(payload);
+    this.count(payload, settled);
+    payload.resolveOffset(batch.lastOffset());
+    await payload.commitOffsetsIfNecessary();
+    await payload.heartbeat();
+  }
+
+  /** Runs the handler over the batch and parks its poison on dead-letters. */
+  private async settle({ batch }: EachBatchPayload): Promise<SettledBatch> {
     const records = batch.messages.map((m) => consumedRecord(batch.topic, batch.partition, m));
-    const key = `${batch.topic}/${batch.partition}/${batch.firstOffset()}`;
+    const key = attemptKey(batch);
     const attempt = (this.attempts.get(key) ?? 0) + 1;
-
     const outcome = await this.process(records, attempt);
-    if (outcome === 'retry') return this.retryLater(payload, key, attempt);
-
+    if (outcome === 'retry') return 'retry';
     const rejected = outcome.rejected ?? [];
     if (rejected.length > 0) {
       try {
         const now = (this.options.now ?? Date.now)();
         await this.deadLetters.publishAll(rejected.map((r) => deadLetterRecord(this.options.deadLetterTopic, r, attempt, now)));
       } catch {
-        return this.retryLater(payload, key, attempt);
+        return 'retry';
       }
     }
     this.attempts.delete(key);
-    this.stats.add(batch.topic, batch.partition, {
-      processed: records.length - rejected.length,
-      deadLettered: rejected.length,
-      lag: Math.max(0, Number(batch.offsetLag())),
-    });
-    payload.resolveOffset(batch.lastOffset());
-    await payload.commitOffsetsIfNecessary();
-    await payload.heartbeat();
+    return { processed: records.length - rejected.length, deadLettered: rejected.length };
+  }
+
+  private count({ batch }: EachBatchPayload, settled: { processed: number; deadLettered: number }): void {
+    this.stats.add(batch.topic, batch.partition, { ...settled, lag: Math.max(0, Number(batch.offsetLag())) });
+  }
+
+  private async commit(topic: string, partition: number, offset: string): Promise<void> {
+    try {
+      await this.consumer.commitOffsets([{ topic, partition, offset }]);
+    } catch (err) {
+      // A lost generation or broker trouble: a later commit, or the partition's next owner re-reading from the last commit, covers it.
+      if (!(err instanceof Error && err.name.startsWith('KafkaJS'))) throw err;
+    }
   }
 
   private async process(records: ConsumedRecord[], attempt: number): Promise<BatchOutcome | 'retry'> {
@@ -151,7 +199,9 @@ export class ConsumerRunner {
     return { rejected };
   }
 
-  private retryLater(payload: EachBatchPayload, key: string, attempt: number): void {
+  private retryLater(payload: EachBatchPayload): void {
+    const key = attemptKey(payload.batch);
+    const attempt = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, attempt);
     const lag = Math.max(0, Number(payload.batch.highWatermark) - Number(payload.batch.firstOffset()));
     this.stats.add(payload.batch.topic, payload.batch.partition, { retries: 1, lag });
@@ -164,6 +214,8 @@ export class ConsumerRunner {
     this.resumeTimers.add(timer);
   }
 }
+
+const attemptKey = (batch: EachBatchPayload['batch']): string => `${batch.topic}/${batch.partition}/${batch.firstOffset()}`;
 
 /** A broker or network problem (worth a restart), as opposed to a bug that kafkajs wrapped after its retries. */
 function isKafkaError(err: unknown): boolean {

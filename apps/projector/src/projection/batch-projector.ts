@@ -18,7 +18,7 @@ export interface BatchProjectorOptions {
   maxRecordBytes: number;
   maxFutureMs: number;
   now: () => number;
-  /** Largest insert while the handlers are still projecting (default 16384 rows). */
+  /** Largest insert while the handlers are still projecting (default 32768 rows). */
   maxInsertRows?: number;
   /** Inserts in flight at once (default 2). */
   maxInsertsInFlight?: number;
@@ -49,7 +49,7 @@ export class BatchProjector {
     this.batcher = new InsertBatcher({
       store: options.store,
       tables: { token_events: t('token_events'), key_events: t('key_events'), alerts: t('alerts') },
-      maxRows: options.maxInsertRows ?? 16384,
+      maxRows: options.maxInsertRows ?? 32768,
       maxInFlight: options.maxInsertsInFlight ?? 2,
       observer: options.observer,
     });

@@ -81,6 +81,24 @@ describe('InsertBatcher', () => {
     expect(t.calls.map((x) => x.ids)).toEqual([['a1', 'a2'], ['a3']]);
   });
 
+  it('lets an insert leave at a quarter of maxRows while no insert runs, and at maxRows while one does', async () => {
+    let finish!: () => void;
+    const first = new Promise<void>((resolve) => (finish = resolve));
+    const t = setup({ maxRows: 8, outcome: (ids) => (ids[0] === 'a1' ? first : 'ok') });
+    const c = t.batcher.open();
+    for (const id of ['a1', 'a2']) c.add('token_events', row('token_events', id));
+    await tick();
+    expect(t.calls.map((x) => x.ids)).toEqual([['a1', 'a2']]); // ClickHouse had nothing to do
+    for (const id of ['a3', 'a4', 'a5']) c.add('token_events', row('token_events', id));
+    for (let i = 0; i < 5; i += 1) await tick();
+    expect(t.calls).toHaveLength(1); // an insert runs: these wait for maxRows or the end of the call
+    finish();
+    for (let i = 0; i < 5; i += 1) await tick();
+    expect(t.calls.map((x) => x.ids)).toEqual([['a1', 'a2'], ['a3', 'a4', 'a5']]);
+    c.close();
+    await c.landed();
+  });
+
   it('holds rows while maxInFlight inserts run and sends them together afterwards', async () => {
     let finish!: () => void;
     const first = new Promise<void>((resolve) => (finish = resolve));

@@ -115,7 +115,7 @@ export class InsertBatcher {
     }
     part.rows.push(row);
     pending.rows += 1;
-    if (pending.rows >= this.options.maxRows) this.schedule();
+    if (pending.rows >= this.due()) this.schedule();
   }
 
   /** Looks for inserts to start once the current synchronous work has yielded. */
@@ -132,10 +132,20 @@ export class InsertBatcher {
     for (const [table, pending] of this.pending) {
       if (this.inFlight >= this.options.maxInFlight) return;
       const complete = [...pending.parts.keys()].every((c) => c.closed);
-      if (!complete && pending.rows < this.options.maxRows) continue;
+      if (!complete && pending.rows < this.due()) continue;
       this.pending.delete(table);
       void this.send(table, pending);
     }
+  }
+
+  /**
+   * Rows at which a pending insert leaves before its handler calls are done:
+   * `maxRows`, or a quarter of it while no insert runs, so that ClickHouse
+   * keeps working beside the projection and the insert left for the end of a
+   * drain is small.
+   */
+  private due(): number {
+    return this.inFlight === 0 ? Math.ceil(this.options.maxRows / 4) : this.options.maxRows;
   }
 
   private async send(table: ProjectorTable, pending: Pending): Promise<void> {
