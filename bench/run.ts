@@ -137,7 +137,7 @@ async function projectorDrain(): Promise<void> {
   const r = await runComponentBench('drain-rate', 'projector', 'bench/projector/drain-rate.ts',
     { BENCH_EVENTS: String(SETTINGS.drainEvents), BENCH_REPEATS: String(SETTINGS.repeats) }, 600_000);
   record('projectorDrainVsCeiling', numberAt(r, 'medians.projector.ratio'));
-  notes.projectorDrainVsCeiling = `bench/projector/drain-rate.ts, ${SETTINGS.drainEvents} events (its own default: a drain long enough that the first fetch does not weigh on the rate as it does at 60 000, where the same code measured 0.55-0.57); ceiling = the slower of its trivial consumer (projector fetch settings) and clickhouse-client (fastest of ${INSERT_FORMATS.join('/')})`;
+  notes.projectorDrainVsCeiling = `bench/projector/drain-rate.ts, ${SETTINGS.drainEvents} events (its own default; at 60 000 one fetch round lets start-up weigh on the rate: see bench/projector/README.md); ceiling = the slower of its trivial consumer (projector fetch settings) and clickhouse-client (fastest of ${INSERT_FORMATS.join('/')})`;
   const byFormat = Object.fromEntries(INSERT_FORMATS.map((f) => [f, numberAt(r, `medians.clickhouseClientRowsPerSecond.${f}`)]));
   const fastest = Math.max(...Object.values(byFormat).map((v) => v ?? 0));
   if (fastest > 0) {
