@@ -37,7 +37,7 @@ import { kafkaRepetition, KafkaRepetition, sampleEvents, WARM_UP_FRACTION } from
 import { pipelineFigures, pipelineSection, Stages } from './run/pipeline-phase';
 import { detectorRecovery, projectorRecovery, RecoveryResult } from './run/recovery';
 import { machine, MEASURES, passes, Report, Target, writeReports } from './run/report';
-import { errorText, median, progress, round } from './run/util';
+import { errorText, median, progress, round, untilQuiet } from './run/util';
 
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const SETTINGS = {
@@ -87,8 +87,9 @@ function record(key: string, value: number | undefined, why = 'the benchmark pro
 
 /** Runs one step; a failure is reported (notMeasured for `keys`) and the run goes on. */
 async function step(name: string, keys: string[], work: () => Promise<void>): Promise<void> {
+  const quiet = await untilQuiet();
   const t0 = Date.now();
-  progress(`${name}: start`);
+  progress(`${name}: start (waited ${quiet.seconds} s for CPU pressure ≤ 10 %: ${quiet.pressureBefore} → ${quiet.pressureAfter})`);
   try {
     await work();
     progress(`${name}: done in ${round((Date.now() - t0) / 1000, 1)} s`);

@@ -2,6 +2,7 @@
 // child processes whose output is echoed with a prefix, medians.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { cpuPressure } from '../projector/bench-support';
 
 export const ROOT = join(__dirname, '../..');
 const started = Date.now();
@@ -68,3 +69,24 @@ export function runChild(label: string, command: string, args: string[], options
 
 /** Message of an unknown error, one line. */
 export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300);
+
+/** A phase starts on a quiet machine: CPU pressure (PSI some avg10) at most this, ... */
+const QUIET_PRESSURE = 10;
+/** ... or after this long, whichever comes first. */
+const QUIET_WAIT_MS = 45_000;
+
+/**
+ * Waits until the work of the phase before (a broker flushing, a server
+ * merging) has died down, so it does not land on the next phase's
+ * measurement. Returns the seconds waited and the pressure at the start.
+ */
+export async function untilQuiet(): Promise<{ seconds: number; pressureBefore?: number; pressureAfter?: number }> {
+  const t0 = Date.now();
+  const before = cpuPressure()?.avg10;
+  let now = before;
+  while (now !== undefined && now > QUIET_PRESSURE && Date.now() - t0 < QUIET_WAIT_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    now = cpuPressure()?.avg10;
+  }
+  return { seconds: round((Date.now() - t0) / 1000, 1), pressureBefore: before, pressureAfter: now };
+}
