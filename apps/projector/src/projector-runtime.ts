@@ -78,8 +78,7 @@ export class ProjectorRuntime {
       retryBaseMs: config.TW_PROJECTOR_RETRY_BASE_MS,
       retryMaxMs: config.TW_PROJECTOR_RETRY_MAX_MS,
       sessionTimeoutMs: config.TW_PROJECTOR_SESSION_TIMEOUT_MS,
-      // The next fetch is read and projected while the last inserts land; offsets still follow the inserts.
-      pipelined: true,
+      pipelined: config.TW_PROJECTOR_PIPELINED,
       now,
       onFatal,
     });
