@@ -38,6 +38,7 @@ import { uniqueName, waitFor } from '@tokenwarden/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { DetectorProcess } from '../../test/detector/support/detector-process';
 import { issuedEvent, round, validatedEvent, writeReport } from './bench-events';
+import { quantile } from '../projector/bench-support';
 
 const ROOT = join(__dirname, '../..');
 const TARGET_P99_MS = 100;
@@ -123,9 +124,8 @@ interface Injection {
 
 /** Nearest-rank percentiles of `ms` and its count. */
 function percentiles(ms: number[]): { count: number; p50: number; p90: number; p99: number; max: number } {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (p: number) => (s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]);
-  return { count: s.length, p50: at(50), p90: at(90), p99: at(99), max: s[s.length - 1] };
+  const at = (q: number) => (ms.length === 0 ? NaN : quantile(ms, q));
+  return { count: ms.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: ms.length === 0 ? NaN : Math.max(...ms) };
 }
 
 async function main(): Promise<void> {

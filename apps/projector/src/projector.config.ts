@@ -21,10 +21,9 @@ export const projectorSpec = {
   TW_PROJECTOR_MAX_INSERT_ROWS: field.int({ default: 32768, min: 1, max: 1048576 }),
   /**
    * Fetch and project the next batch while the last inserts land (ConsumerRunner
-   * `pipelined`; offsets still follow the inserts). Drains a backlog faster
-   * (0.70 against 0.56 of the ceiling at 100 000 events), but under open load on
-   * a host shared with ClickHouse and the detector it raised the detector's alert
-   * p99 (88-230 ms against 57-126 ms at 8 440 events/s, 6 runs each): off by default.
+   * `pipelined`; offsets still follow the inserts). Drains a backlog faster, but
+   * under open load on a host shared with ClickHouse and the detector it raised
+   * the detector's alert p99 (bench/projector/README.md): off by default.
    */
   TW_PROJECTOR_PIPELINED: field.bool({ default: false }),
   /** Inserts in flight at once; rows projected meanwhile wait and go out together. */

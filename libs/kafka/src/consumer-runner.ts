@@ -119,8 +119,7 @@ export class ConsumerRunner {
 
   /** Stops fetching, lets the batches in hand finish, commits what landed, disconnects. */
   async stop(): Promise<void> {
-    for (const t of this.resumeTimers) clearTimeout(t);
-    this.resumeTimers.clear();
+    this.cancelResumes();
     if (this.pipeline && this.running) {
       this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
       await this.pipeline.drain();
@@ -128,6 +127,10 @@ export class ConsumerRunner {
     this.running = false;
     await this.consumer.disconnect();
     // A batch that failed while stopping scheduled a resume; nothing is left to resume.
+    this.cancelResumes();
+  }
+
+  private cancelResumes(): void {
     for (const t of this.resumeTimers) clearTimeout(t);
     this.resumeTimers.clear();
   }
