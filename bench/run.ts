@@ -34,7 +34,7 @@ import { KafkaConnection } from '@tokenwarden/kafka';
 import { numberAt, runComponentBench, scriptExists } from './run/component-benches';
 import { pipelineSweep } from './pipeline/sweep';
 import { kafkaRepetition, KafkaRepetition, sampleEvents, WARM_UP_FRACTION } from './run/kafka-phases';
-import { pipelineFigures, pipelineSection, Stages } from './run/pipeline-phase';
+import { Components, pipelineFigures, pipelineSection, Stages } from './run/pipeline-phase';
 import { detectorRecovery, projectorRecovery, RecoveryResult } from './run/recovery';
 import { machine, MEASURES, passes, Report, Target, writeReports } from './run/report';
 import { errorText, median, progress, round, untilQuiet } from './run/util';
@@ -79,6 +79,8 @@ const details: Record<string, unknown> = {};
 const sections: Record<string, string[]> = {};
 /** Stage ceilings of phase A, for the full pipeline's combined ceiling. */
 const stages: Stages = {};
+/** Our producer, projector and detector at their phase B rates (the composition bound of phase C). */
+const components: Components = {};
 
 function record(key: string, value: number | undefined, why = 'the benchmark produced no figure'): void {
   if (value === undefined || !Number.isFinite(value)) notMeasured[key] = why;
@@ -127,6 +129,7 @@ async function kafkaPhases(): Promise<void> {
     'mean Avro event bytes': sample.meanValueBytes,
   });
   details.kafka = { meanValueBytes: sample.meanValueBytes, meanKeyBytes: sample.meanKeyBytes, records: SETTINGS.kafkaRecords, ceilingRecords: SETTINGS.ceilingRecords, repetitions: reps };
+  components.producer = { value: med((r) => r.ourProducer), source: `our EventProducer (${SETTINGS.producerWindow} concurrent callers), median` };
   stages.produce = { value: med((r) => r.producerPerfTest), source: `kafka-producer-perf-test (${SETTINGS.ceilingRecords} records), median` };
   stages.consume = { value: med((r) => r.consumerPerfTestWarm), source: `kafka-consumer-perf-test warm (${SETTINGS.ceilingRecords} records, first ${WARM_UP_FRACTION * 100} % left out), median; counted once although the pipeline reads the topic twice (projector and detector)` };
 }
@@ -149,6 +152,8 @@ async function projectorDrain(): Promise<void> {
     'drain-rate trivial consumer rows/s': numberAt(r, 'medians.trivialConsumerRowsPerSecond'),
     'projector drain rows/s': numberAt(r, 'medians.projector.rowsPerSecond'),
   });
+  const drained = numberAt(r, 'medians.projector.rowsPerSecond');
+  if (drained) components.projector = { value: drained, source: `projector draining ${SETTINGS.drainEvents} events (consume, decode, insert), median, bench/projector/drain-rate.ts` };
   details.projectorDrain = { reportPath: r.reportPath, medians: r.medians, exitCode: r.exitCode };
 }
 
@@ -162,6 +167,8 @@ async function detectorThroughput(): Promise<void> {
     'detector-throughput decoding consumer records/s': round(median(reps.map((x) => numberAt(x, 'trivial.recordsPerSecond') ?? NaN))),
     'detector records/s': round(median(reps.map((x) => numberAt(x, 'detector.recordsPerSecond') ?? NaN))),
   });
+  const detected = ceilings['detector records/s'] as number;
+  if (detected > 0) components.detector = { value: detected, source: `detector (consume, decode, rules, alerts), median, bench/detector/throughput.ts` };
   details.detectorThroughput = { reportPath: r.reportPath, repetitions: r.repetitions, cpuOnly: r.cpuOnly, exitCode: r.exitCode };
 }
 
@@ -193,8 +200,8 @@ const PIPELINE_KEYS = ['pipelineSustainedVsCombinedCeiling', 'produceToQueryable
 async function pipelinePhase(): Promise<void> {
   const sweep = await pipelineSweep(SETTINGS.pipeline, progress);
   details.pipeline = sweep;
-  sections['Full pipeline (phase C)'] = pipelineSection(sweep, stages, SETTINGS.pipeline);
-  const f = pipelineFigures(sweep, stages, SETTINGS.pipeline);
+  sections['Full pipeline (phase C)'] = pipelineSection(sweep, stages, components, SETTINGS.pipeline);
+  const f = pipelineFigures(sweep, stages, components, SETTINGS.pipeline);
   for (const [k, v] of Object.entries(f.values)) record(k, v, f.whyMissing[k]);
   Object.assign(notes, f.notes);
 }

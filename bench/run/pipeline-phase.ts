@@ -18,12 +18,26 @@ export interface StageCeiling {
 /** The pipeline's stages as the tools of phase A measure them, on this machine, in this run. */
 export type Stages = Partial<Record<'produce' | 'consume' | 'insert', StageCeiling>>;
 
-/** 1 / Σ 1/ceiling: the rate if each record passed every stage in turn at that stage's ceiling. */
-export function combinedCeiling(stages: Stages): number | undefined {
-  const values = Object.values(stages).map((s) => s.value);
+/** Our own components' rates from phase B, each measured with the machine to itself. */
+export type Components = Partial<Record<'producer' | 'projector' | 'detector', StageCeiling>>;
+
+/** 1 / Σ 1/rate over all three, or undefined when one is missing. */
+function serialRate(rates: Partial<Record<string, StageCeiling>>): number | undefined {
+  const values = Object.values(rates).map((s) => s?.value ?? NaN);
   if (values.length < 3 || values.some((v) => !(v > 0))) return undefined;
   return round(1 / values.reduce((sum, v) => sum + 1 / v, 0));
 }
+
+/** 1 / Σ 1/ceiling: the rate if each record passed every stage in turn at that stage's ceiling. */
+export const combinedCeiling = (stages: Stages): number | undefined => serialRate(stages);
+
+/**
+ * 1 / Σ 1/rate over our producer, projector and detector at their phase B
+ * rates: what the pipeline would reach if they shared the cores with no loss
+ * at all (no latency target, no contention). The sustained rate cannot be
+ * expected above it.
+ */
+export const compositionBound = (components: Components): number | undefined => serialRate(components);
 
 const ms = (n: number) => (Number.isFinite(n) ? `${n}` : n > 0 ? '∞' : '—');
 
@@ -53,8 +67,9 @@ function cpuSection(sweep: SweepResult): string[] {
 }
 
 /** The report section: method, stage ceilings, every step, the run at load. */
-export function pipelineSection(sweep: SweepResult, stages: Stages, settings: SweepSettings): string[] {
+export function pipelineSection(sweep: SweepResult, stages: Stages, components: Components, settings: SweepSettings): string[] {
   const combined = combinedCeiling(stages);
+  const bound = compositionBound(components);
   const lines = [
     `Method: ${sweep.method}. A step holds when, over the hold window, the lag of both consumer groups (log end minus committed offset) has a least-squares slope ≤ ${settings.step.flatSlopeFraction * 100} % of the rate, the latency targets are met (p99 produce → queryable ≤ ${settings.step.queryableP99TargetMs} ms and produce → alert ≤ ${settings.step.alertP99TargetMs} ms, an event not seen within 5 s counting as infinitely late) and every record is acknowledged. Details: bench/pipeline/README.md.`,
     '',
@@ -65,6 +80,12 @@ export function pipelineSection(sweep: SweepResult, stages: Stages, settings: Sw
     '| stage | ceiling records/s | measured by |',
     '| --- | --- | --- |',
     ...Object.entries(stages).map(([k, s]) => `| ${k} | ${Math.round(s.value).toLocaleString('en-US')} | ${s.source} |`),
+    '',
+    `Composition bound = 1 / Σ 1/rate over our own components as phase B measured them, each with the machine to itself: ${bound ?? '—'} events/s${bound && combined ? `, ${round(bound / combined, 3)} of the combined ceiling` : ''}. It is the rate they would reach sharing the cores with no loss at all (no contention, no latency target), so the sustained rate cannot be expected above it.`,
+    '',
+    '| component | records/s | measured by |',
+    '| --- | --- | --- |',
+    ...Object.entries(components).map(([k, s]) => `| ${k} | ${Math.round(s.value).toLocaleString('en-US')} | ${s.source} |`),
     '',
     '| rate events/s | lag slope records/s (projector / detector) | lag flat | queryable p50 / p99 ms | alert p50 / p99 ms | missing | publish errors | result |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -87,14 +108,15 @@ export interface PipelineFigures {
 }
 
 /** The headline figures of phase C: sustained ÷ combined ceiling, end-to-end p99s at the load fraction. */
-export function pipelineFigures(sweep: SweepResult, stages: Stages, s: SweepSettings): PipelineFigures {
+export function pipelineFigures(sweep: SweepResult, stages: Stages, components: Components, s: SweepSettings): PipelineFigures {
   const combined = combinedCeiling(stages);
+  const bound = compositionBound(components);
   const stageList = Object.entries(stages).map(([k, v]) => `${k} ${Math.round(v.value)}/s`).join(', ');
   const f: PipelineFigures = {
     values: { pipelineSustainedVsCombinedCeiling: combined === undefined ? undefined : round(sweep.sustainedRate / combined, 3) },
     whyMissing: { pipelineSustainedVsCombinedCeiling: `stage ceilings missing (phases A and B measure them): have ${stageList || 'none'}` },
     notes: {
-      pipelineSustainedVsCombinedCeiling: `sustained ${sweep.sustainedRate} events/s${sweep.lowerBound ? ' (lower bound)' : ''} (lag of both groups flat for ${s.step.holdSeconds} s, latency targets met) ÷ combined ceiling ${combined ?? '—'}/s = 1 / (Σ 1/ceiling over ${stageList}); highest flat-lag step ${sweep.highestLagFlatRate}/s; ${sweep.method}`,
+      pipelineSustainedVsCombinedCeiling: `sustained ${sweep.sustainedRate} events/s${sweep.lowerBound ? ' (lower bound)' : ''} (lag of both groups flat for ${s.step.holdSeconds} s, latency targets met) ÷ combined ceiling ${combined ?? '—'}/s = 1 / (Σ 1/ceiling over ${stageList}); highest flat-lag step ${sweep.highestLagFlatRate}/s; composition bound ${bound ?? '—'}/s${bound && combined ? ` (${round(bound / combined, 3)} of the combined ceiling)` : ''} = 1 / Σ 1/rate over our producer, projector and detector alone (phase B), the most the pipeline could sustain if they shared the cores without loss; ${sweep.method}`,
     },
   };
   const r = sweep.atLoad;
