@@ -14,7 +14,7 @@
 //
 //   node -r ./scripts/ts-register.js bench/projector/drain-rate.ts
 //
-// Environment: BENCH_EVENTS (default 100000), BENCH_REPEATS (default 3),
+// Environment: BENCH_EVENTS (default 300000: about the backlog of a restart, see README), BENCH_REPEATS (default 3),
 // BENCH_BASELINE_DIR (another checkout, e.g. `git archive HEAD` unpacked with
 // node_modules linked: its projector is measured in the same repetitions, with
 // its own defaults), BENCH_VARIANTS (JSON: name -> TW_PROJECTOR_* settings, each
@@ -36,7 +36,7 @@ import { Pipeline } from '../../test/projector/support/pipeline';
 import { benchProjectorEnv, clickhouseClient, clickhouseClientOutput, clickhouseServerCpuMs, countRecords, cpuPressure, FetchSettings, median, peakRssMiB, round, writeReport } from './bench-support';
 import { CompiledProjector } from './compiled-projector';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TCP_PORT = process.env.BENCH_CLICKHOUSE_TCP_PORT ?? '19000';
 const TARGET_RATIO = 0.7;

@@ -29,7 +29,7 @@ async function setup(partitions: number) {
       retryBaseMs: 50,
       retryMaxMs: 200,
       maxWaitTimeMs: 50,
-      pipelined: o.pipelined,
+      overlapFromLag: o.pipelined ? 0 : undefined,
       // Tiny fetches: Kafka still returns the first record batch whole, so each publish call below is one batch.
       maxBytesPerPartition: o.oneBatchPerFetch ? 64 : undefined,
       onFatal: o.onFatal,

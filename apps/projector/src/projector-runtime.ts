@@ -78,7 +78,7 @@ export class ProjectorRuntime {
       retryBaseMs: config.TW_PROJECTOR_RETRY_BASE_MS,
       retryMaxMs: config.TW_PROJECTOR_RETRY_MAX_MS,
       sessionTimeoutMs: config.TW_PROJECTOR_SESSION_TIMEOUT_MS,
-      pipelined: config.TW_PROJECTOR_PIPELINED,
+      overlapFromLag: config.TW_PROJECTOR_CATCH_UP_LAG,
       now,
       onFatal,
     });

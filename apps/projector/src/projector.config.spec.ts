@@ -9,7 +9,7 @@ describe('loadProjectorConfig', () => {
       TW_PROJECTOR_METRICS_PORT: 9464,
       TW_PROJECTOR_MIN_BYTES: 65536,
       TW_PROJECTOR_MAX_WAIT_MS: 500,
-      TW_PROJECTOR_PIPELINED: false,
+      TW_PROJECTOR_CATCH_UP_LAG: 1000,
       TW_CLICKHOUSE_DATABASE: 'tokenwarden',
     });
     expect(Object.isFrozen(cfg)).toBe(true);

@@ -20,12 +20,14 @@ export const projectorSpec = {
   /** An insert goes out at this many rows (a quarter while no insert runs) even while the partitions in hand are still being projected. */
   TW_PROJECTOR_MAX_INSERT_ROWS: field.int({ default: 32768, min: 1, max: 1048576 }),
   /**
-   * Fetch and project the next batch while the last inserts land (ConsumerRunner
-   * `pipelined`; offsets still follow the inserts). Drains a backlog faster, but
-   * under open load on a host shared with ClickHouse and the detector it raised
-   * the detector's alert p99 (bench/projector/README.md): off by default.
+   * Catch-up: while a partition has at least this many records left after a
+   * batch, the next batch is fetched and projected while the last inserts land
+   * (ConsumerRunner `overlapFromLag`; offsets still follow the inserts), so a
+   * backlog drains faster. Caught up, each fetch waits for the last batch to
+   * land: under open load, overlapping raised the detector's alert p99 on a
+   * host shared with ClickHouse (bench/projector/README.md). 0: always overlap.
    */
-  TW_PROJECTOR_PIPELINED: field.bool({ default: false }),
+  TW_PROJECTOR_CATCH_UP_LAG: field.int({ default: 1000, min: 0, max: 2147483647 }),
   /** Inserts in flight at once; rows projected meanwhile wait and go out together. */
   TW_PROJECTOR_INSERTS_IN_FLIGHT: field.int({ default: 2, min: 1, max: 16 }),
   /** A record larger than this is dead-lettered unread (ERR_PROJECTOR_TOO_LARGE). */

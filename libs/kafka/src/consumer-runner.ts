@@ -38,12 +38,14 @@ export interface ConsumerRunnerOptions {
   /** Group session timeout: how soon a dead member's partitions move to another member. kafkajs default 30 000. */
   sessionTimeoutMs?: number;
   /**
-   * Fetch the partition's next batch while the handler still works on this
-   * one (at most two batches per partition in hand); offsets are then
-   * committed explicitly, in order, once each handler resolved
-   * (PipelinedBatches). Off: the next fetch waits for every handler of this one.
+   * Pipelined: while a partition has at least this many records left after
+   * a batch (0: always), its next batch is fetched while the handler still
+   * works on this one (at most two batches per partition in hand); caught up,
+   * the next fetch waits for this batch. Offsets are then committed
+   * explicitly, in order, once each handler resolved (PipelinedBatches).
+   * Unset: the serial runner (the next fetch waits for every handler of this one).
    */
-  pipelined?: boolean;
+  overlapFromLag?: number;
   now?: () => number;
   /** Called when the consumer stops for good (a bug in a handler). */
   onFatal?: (err: unknown) => void;
@@ -84,7 +86,7 @@ export class ConsumerRunner {
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       if (!e.payload.restart) (options.onFatal ?? defaultFatal)(e.payload.error);
     });
-    if (options.pipelined) {
+    if (options.overlapFromLag !== undefined) {
       this.pipeline = new PipelinedBatches({
         settle: (payload) => this.settle(payload),
         landed: (payload, settled) => this.count(payload, settled),
@@ -95,7 +97,7 @@ export class ConsumerRunner {
           this.retryLater(payload);
         },
         fatal: options.onFatal ?? defaultFatal,
-      });
+      }, { overlapFromLag: options.overlapFromLag });
     }
   }
 

@@ -1,8 +1,8 @@
 import { EachBatchPayload } from 'kafkajs';
 import { PipelinedBatches, SettledBatch } from './pipelined-batches';
 
-/** A batch of offsets [first, first + size) of partition 0, and what the fetch loop saw of it. */
-function batch(first: number, size = 10) {
+/** A batch of offsets [first, first + size) of partition 0 with `lag` records after it, and what the fetch loop saw of it. */
+function batch(first: number, size = 10, lag = 1000) {
   const resolved: string[] = [];
   let paused = 0;
   const payload = {
@@ -11,6 +11,7 @@ function batch(first: number, size = 10) {
       partition: 0,
       messages: Array.from({ length: size }, (_, i) => ({ offset: String(first + i) })),
       lastOffset: () => String(first + size - 1),
+      offsetLag: () => String(lag),
     },
     resolveOffset: (o: string) => resolved.push(o),
     isRunning: () => true,
@@ -30,6 +31,9 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
+/** The pipeline under test overlaps while 100 or more records are left after a batch. */
+const OVERLAP_FROM_LAG = 100;
+
 function setup() {
   const settles = new Map<EachBatchPayload, ReturnType<typeof deferred<SettledBatch>>>();
   const commits: string[] = [];
@@ -48,7 +52,7 @@ function setup() {
     },
     rewind: (p) => rewinds.push(p.batch.messages[0].offset),
     fatal: (e) => fatal.push(e),
-  });
+  }, { overlapFromLag: OVERLAP_FROM_LAG });
   const settle = (p: EachBatchPayload, s: SettledBatch | Error) => {
     const d = settles.get(p)!;
     if (s instanceof Error) d.reject(s);
@@ -114,6 +118,22 @@ describe('PipelinedBatches', () => {
     expect(t.fatal).toEqual([new TypeError('bug')]);
     expect(a.paused()).toBe(1);
     expect(t.commits).toEqual([]);
+  });
+
+  it('caught up (fewer records left than overlapFromLag), returns only once the batch landed and its commit is under way', async () => {
+    const t = setup();
+    const a = batch(0, 10, OVERLAP_FROM_LAG - 1);
+    let aReturned = false;
+    const aCall = t.pipeline.onBatch(a.payload).then(() => (aReturned = true));
+    expect(a.resolved).toEqual(['9']);
+    await t.flush();
+    expect(aReturned).toBe(false); // the next fetch waits for this batch
+    t.settle(a.payload, ok);
+    await aCall;
+    expect(t.commits).toEqual(['10']); // the commit was sent before eachBatch returned
+    // Behind again: returns at once, as in the first case.
+    await t.pipeline.onBatch(batch(10, 10, OVERLAP_FROM_LAG).payload);
+    expect(t.commits).toEqual(['10']);
   });
 
   it('drain waits for the batches in hand and starts no new one', async () => {

@@ -27,12 +27,16 @@ interface Lane {
 /**
  * eachBatch for a pipelined ConsumerRunner. kafkajs fetches again only when
  * every eachBatch of a fetch returned; here eachBatch resolves the batch's
- * last offset at once (the fetch position moves on), starts the handler and
- * returns as soon as the partition's previous batch is done, so the next
- * fetch and its handling overlap the slow end of this one (an insert
- * landing). At most two batches per partition are in hand. (kafkajs
- * sends fetches on a connection of their own, so a fetch waiting for new
- * records does not hold up the commits.)
+ * last offset at once (the fetch position moves on) and starts the handler.
+ * While the partition is behind (at least `overlapFromLag` records after
+ * this batch) it returns as soon as the partition's previous batch is done,
+ * so the next fetch and its handling overlap the slow end of this one (an
+ * insert landing), at most two batches per partition in hand: a backlog
+ * drains faster. Caught up, it returns only once this batch landed, as the
+ * serial runner does: under open load, overlapping only adds fetches and
+ * smaller inserts beside the latency-bound consumers. (kafkajs sends
+ * fetches on a connection of their own, so a fetch waiting for new records
+ * does not hold up the commits.)
  *
  * Offsets are committed explicitly (kafkajs runs with `autoCommit: false`),
  * per partition in fetch order, only after the batch's handler resolved and
@@ -45,7 +49,13 @@ export class PipelinedBatches {
   private readonly inHand = new Set<Promise<void>>();
   private stopping = false;
 
-  constructor(private readonly deps: PipelinedBatchesDeps) {}
+  constructor(
+    private readonly deps: PipelinedBatchesDeps,
+    private readonly options: {
+      /** Records left in the partition after a batch at or above which the next fetch overlaps it (0: always). */
+      overlapFromLag: number;
+    },
+  ) {}
 
   readonly onBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
@@ -53,12 +63,16 @@ export class PipelinedBatches {
     const lane = this.lane(`${batch.topic}/${batch.partition}`);
     const previous = lane.tail;
     payload.resolveOffset(batch.lastOffset());
-    const done = this.follow(lane, lane.epoch, previous, payload);
+    let committing!: () => void;
+    const landed = new Promise<void>((resolve) => (committing = resolve));
+    const done = this.follow(lane, lane.epoch, previous, payload, committing);
     lane.tail = done;
     this.inHand.add(done);
     const forget = () => this.inHand.delete(done);
     done.then(forget, forget);
-    await previous;
+    const behind = Number(batch.offsetLag()) >= this.options.overlapFromLag;
+    // Caught up: the next fetch waits until this batch landed (or was given up); its commit need not be awaited, it goes in order.
+    await (behind ? previous : Promise.race([landed, done]));
   };
 
   /** No more batches are started; resolves when every batch in hand was committed or given up. */
@@ -67,7 +81,8 @@ export class PipelinedBatches {
     while (this.inHand.size > 0) await Promise.all(this.inHand);
   }
 
-  private async follow(lane: Lane, epoch: number, previous: Promise<void>, payload: EachBatchPayload): Promise<void> {
+  /** Settles the batch, then commits it in order; calls `committing` once its commit is under way. */
+  private async follow(lane: Lane, epoch: number, previous: Promise<void>, payload: EachBatchPayload, committing: () => void): Promise<void> {
     const { batch } = payload;
     const settled = await this.deps.settle(payload).catch((err: unknown) => ({ bug: err }));
     await previous;
@@ -84,7 +99,9 @@ export class PipelinedBatches {
       return;
     }
     this.deps.landed(payload, settled);
-    await this.deps.commit(batch.topic, batch.partition, (BigInt(batch.lastOffset()) + 1n).toString());
+    const committed = this.deps.commit(batch.topic, batch.partition, (BigInt(batch.lastOffset()) + 1n).toString());
+    committing();
+    await committed;
   }
 
   private lane(key: string): Lane {
