@@ -172,12 +172,13 @@ async function main(): Promise<void> {
   let publishErrors = 0;
   // One produce request per tick straight through kafkajs, not awaited (open loop). Not EventProducer: it sends its
   // whole queue as one request, which under a CPU stall outgrows the broker's message size limit.
+  const produce = (records: OutgoingRecord[]) => raw.send({
+    topic: names.tokenEvents, acks: -1,
+    messages: records.map((r) => ({ key: r.key, value: r.value, timestamp: String(r.timestampMs) })),
+  });
   const send = (records: OutgoingRecord[], incidents: Injection[]) => {
     if (records.length === 0) return;
-    raw.send({
-      topic: names.tokenEvents, acks: -1,
-      messages: records.map((r) => ({ key: r.key, value: r.value, timestamp: String(r.timestampMs) })),
-    }).then(() => (sent += records.length), () => {
+    produce(records).then(() => (sent += records.length), () => {
       publishErrors += 1;
       for (const inj of incidents) inj.notProduced = true;
     });
@@ -185,7 +186,7 @@ async function main(): Promise<void> {
 
   /** The 20th record of an incident, in a request of its own: its acknowledgement carries its append time. */
   const sendCrossing = (record: OutgoingRecord, inj: Injection) => {
-    raw.send({ topic: names.tokenEvents, acks: -1, messages: [{ key: record.key, value: record.value, timestamp: String(record.timestampMs) }] })
+    produce([record])
       .then((meta) => {
         sent += 1;
         inj.inputAppendAtMs = Number(meta[0].logAppendTime);

@@ -64,6 +64,14 @@ function setup() {
 
 const ok = { processed: 10, deadLettered: 0 };
 
+/** Batches a (offsets 0-9) and b (10-19) of one partition handed over, neither settled; bCall is b's eachBatch. */
+async function twoInHand(t: ReturnType<typeof setup>) {
+  const a = batch(0);
+  const b = batch(10);
+  await t.pipeline.onBatch(a.payload);
+  return { a, b, bCall: t.pipeline.onBatch(b.payload) };
+}
+
 describe('PipelinedBatches', () => {
   it('moves the fetch position on at once and commits in partition order only after each handler resolved', async () => {
     const t = setup();
@@ -87,10 +95,7 @@ describe('PipelinedBatches', () => {
 
   it('rewinds to a batch to retry and never commits the batches already in hand behind it', async () => {
     const t = setup();
-    const a = batch(0);
-    const b = batch(10);
-    await t.pipeline.onBatch(a.payload);
-    const bCall = t.pipeline.onBatch(b.payload);
+    const { a, b, bCall } = await twoInHand(t);
     t.settle(b.payload, ok);
     t.settle(a.payload, 'retry');
     await bCall;
@@ -107,10 +112,7 @@ describe('PipelinedBatches', () => {
 
   it('reports a handler bug and commits nothing of that partition after it', async () => {
     const t = setup();
-    const a = batch(0);
-    const b = batch(10);
-    await t.pipeline.onBatch(a.payload);
-    const bCall = t.pipeline.onBatch(b.payload);
+    const { a, b, bCall } = await twoInHand(t);
     t.settle(a.payload, new TypeError('bug'));
     t.settle(b.payload, ok);
     await bCall;

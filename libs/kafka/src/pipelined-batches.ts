@@ -64,7 +64,7 @@ export class PipelinedBatches {
     const previous = lane.tail;
     payload.resolveOffset(batch.lastOffset());
     let committing!: () => void;
-    const landed = new Promise<void>((resolve) => (committing = resolve));
+    const commitSent = new Promise<void>((resolve) => (committing = resolve));
     const done = this.follow(lane, lane.epoch, previous, payload, committing);
     lane.tail = done;
     this.inHand.add(done);
@@ -72,7 +72,7 @@ export class PipelinedBatches {
     done.then(forget, forget);
     const behind = Number(batch.offsetLag()) >= this.options.overlapFromLag;
     // Caught up: the next fetch waits until this batch landed (or was given up); its commit need not be awaited, it goes in order.
-    await (behind ? previous : Promise.race([landed, done]));
+    await (behind ? previous : Promise.race([commitSent, done]));
   };
 
   /** No more batches are started; resolves when every batch in hand was committed or given up. */
